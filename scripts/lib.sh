@@ -1,0 +1,79 @@
+# Shared by scripts/*.sh and tests/env/*.sh (sourced, not run).
+# Paths, logging, and the "install what is missing" step of the README's two commands.
+
+SW_REPO=${SW_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+SW_CACHE=${SW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/session-warden}
+# Sites live under /tmp: Apache's children run as www-data, which cannot traverse /root.
+SW_STATE=${SW_STATE:-/tmp/session-warden}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$SW_CACHE/target}
+SW_WP_MAIN=6.5.5
+SW_WP_OLDEST=6.1.9
+SW_WP_BUILDS_PKG=@wp-playground/wordpress-builds@0.9.19
+
+sw_log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+sw_die() { sw_log "error: $*"; exit 1; }
+
+# Run as root directly, else through sudo when there is one.
+sw_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+SW_APT_PACKAGES=(
+  php-cli php-mysql php-xml php-mbstring php-curl php-sqlite3 libapache2-mod-php apache2
+  mariadb-server mariadb-client wordpress chromium musl-tools wabt binaryen
+  zip unzip file curl ca-certificates gcc libc6-dev util-linux procps
+)
+
+# apt: install only what is missing, with one `apt-get update`. Services that packages try to
+# start are refused (policy-rc.d exit 101, created only for the duration when absent): the bed
+# never relies on system services, and a system Apache would bind *:80.
+sw_ensure_apt() {
+  local missing=() p
+  command -v node >/dev/null && command -v npm >/dev/null || SW_APT_PACKAGES+=(nodejs npm)
+  for p in "${SW_APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  sw_log "apt: installing ${missing[*]}"
+  local made_policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# session-warden setup: do not start services while installing\nexit 101\n' | sw_root tee /usr/sbin/policy-rc.d >/dev/null
+    sw_root chmod 755 /usr/sbin/policy-rc.d; made_policy=1
+  fi
+  sw_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  sw_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  [ -n "$made_policy" ] && sw_root rm -f /usr/sbin/policy-rc.d
+  return 0
+}
+
+sw_ensure_rust() {
+  command -v cargo >/dev/null || [ ! -x "$HOME/.cargo/bin/cargo" ] || export PATH="$HOME/.cargo/bin:$PATH"
+  command -v cargo >/dev/null || sw_die "cargo not found: install Rust 1.95+ with rustup (https://rustup.rs), then rerun"
+  if command -v rustup >/dev/null; then
+    local installed t
+    installed=$(rustup target list --installed)
+    for t in wasm32-unknown-unknown x86_64-unknown-linux-musl; do
+      grep -qx "$t" <<<"$installed" || { sw_log "rustup: adding target $t"; rustup target add "$t"; }
+    done
+  fi
+}
+
+# npm packages from package-lock.json; reinstalled only when the lock changed.
+sw_ensure_npm() {
+  local stamp=$SW_REPO/node_modules/.package-lock.json
+  if [ ! -f "$stamp" ] || [ "$SW_REPO/package-lock.json" -nt "$stamp" ]; then
+    sw_log "npm: installing packages"
+    (cd "$SW_REPO" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+sw_ensure_deps() { sw_ensure_apt; sw_ensure_rust; sw_ensure_npm; }
+
+# Engine (other crates' script) and the installable zip.
+sw_build() {
+  if [ -f "$SW_REPO/scripts/build-engine.sh" ]; then
+    sw_log "building the engine (scripts/build-engine.sh)"
+    bash "$SW_REPO/scripts/build-engine.sh" || return 1
+  else
+    sw_log "warning: scripts/build-engine.sh does not exist yet: packaging the plugin without an engine"
+  fi
+  bash "$SW_REPO/scripts/package.sh"
+}

@@ -1,0 +1,38 @@
+<?php
+/**
+ * Plugin Name: Session Warden test bed: engine probe
+ * Description: Test bed only, never shipped. For an administrator, /?sw_test_probe=engine answers with the
+ * engine version as seen by the web server's own user, through the daemon socket and through a one-shot process.
+ */
+
+add_action(
+	'init',
+	static function () {
+		if ( ! isset( $_GET['sw_test_probe'] ) || 'engine' !== $_GET['sw_test_probe'] ) { // phpcs:ignore WordPress.Security.NonceVerification
+			return;
+		}
+		if ( ! current_user_can( 'manage_options' ) ) {
+			wp_send_json( array( 'error' => 'forbidden' ), 403 );
+		}
+		if ( ! class_exists( \SessionWarden\Engine_Client::class ) ) {
+			wp_send_json( array( 'error' => 'Session Warden is not active' ), 500 );
+		}
+		$out    = array(
+			'user'    => function_exists( 'posix_geteuid' ) ? ( posix_getpwuid( posix_geteuid() )['name'] ?? '' ) : '',
+			'sapi'    => PHP_SAPI,
+			'opcache' => function_exists( 'opcache_get_status' ) && ! empty( opcache_get_status( false )['opcache_enabled'] ),
+		);
+		$client = \SessionWarden\Engine_Client::from_plugin();
+		foreach ( array( 'socket', 'process' ) as $via ) {
+			try {
+				$out[ $via ] = array( 'version' => $client->version( $via ) );
+			} catch ( \Throwable $e ) {
+				$out[ $via ] = array(
+					'error' => $e->getMessage(),
+					'code'  => $e instanceof \SessionWarden\Engine_Error ? $e->error_code : get_class( $e ),
+				);
+			}
+		}
+		wp_send_json( $out );
+	}
+);

@@ -1,0 +1,229 @@
+<?php
+/**
+ * Talks to the bundled engine: newline-delimited JSON through the daemon's unix socket, or one
+ * `session-warden-engine call` process per request (proc_open with an argv array, no shell).
+ *
+ * @package SessionWarden
+ */
+
+namespace SessionWarden;
+
+/**
+ * One request is `{"v":1,"id":N,"op":…,"args":{…}}`; the reply is `{"ok":…}` or
+ * `{"error":{"code":…,"message":…}}`.
+ */
+final class Engine_Client {
+
+	public const BINARY   = 'session-warden-engine';
+	public const ARTIFACT = 'session-warden.cwasm';
+
+	/** Transports accepted by request(); null there means "socket when configured, else process". */
+	public const VIA_SOCKET  = 'socket';
+	public const VIA_PROCESS = 'process';
+
+	private int $next_id = 1;
+
+	/**
+	 * @param string      $binary   Runtime-only engine executable.
+	 * @param string      $artifact Precompiled component (.cwasm) next to it.
+	 * @param string|null $socket   Unix socket of a running `serve` daemon, if any.
+	 * @param float       $timeout  Seconds allowed for one request, spawn included.
+	 */
+	public function __construct(
+		private readonly string $binary,
+		private readonly string $artifact,
+		private readonly ?string $socket = null,
+		private readonly float $timeout = 2.0
+	) {}
+
+	/**
+	 * The engine shipped in this plugin's engine/ folder; the daemon socket comes from the
+	 * SESSION_WARDEN_ENGINE_SOCKET constant (wp-config.php) or the `session_warden_engine_socket` filter.
+	 */
+	public static function from_plugin(): self {
+		$dir    = PLUGIN_DIR . 'engine/';
+		$socket = defined( 'SESSION_WARDEN_ENGINE_SOCKET' ) ? (string) SESSION_WARDEN_ENGINE_SOCKET : null;
+		if ( function_exists( 'apply_filters' ) ) {
+			$socket = apply_filters( 'session_warden_engine_socket', $socket );
+		}
+		return new self( $dir . self::BINARY, $dir . self::ARTIFACT, $socket ? (string) $socket : null );
+	}
+
+	/**
+	 * Activation: an upload through wp-admin drops the executable bit, so set the engine's modes here
+	 * (binary r-x, everything else in engine/ read-only).
+	 */
+	public static function prepare_install(): void {
+		foreach ( glob( PLUGIN_DIR . 'engine/*' ) ?: array() as $file ) {
+			$mode = self::BINARY === basename( $file ) ? 0555 : 0444;
+			if ( is_file( $file ) && ( fileperms( $file ) & 0777 ) !== $mode ) {
+				chmod( $file, $mode );
+			}
+		}
+	}
+
+	/** The engine's name and version, e.g. "session-warden-policy 0.1.0". */
+	public function version( ?string $via = null ): string {
+		$version = $this->request( 'version', array(), $via );
+		if ( ! is_string( $version ) || '' === $version ) {
+			throw new Engine_Error( 'the engine answered "version" without a version string', 'bad_reply' );
+		}
+		return $version;
+	}
+
+	/**
+	 * Sends one op and returns the reply's "ok" value.
+	 *
+	 * @param string      $op   Engine op name.
+	 * @param array       $args Op arguments (encoded as a JSON object).
+	 * @param string|null $via  VIA_SOCKET, VIA_PROCESS, or null: the socket if configured (falling back to a
+	 *                          process when the daemon cannot be reached), else a process.
+	 * @return mixed
+	 * @throws Engine_Error On any failure.
+	 */
+	public function request( string $op, array $args = array(), ?string $via = null ) {
+		$line = json_encode(
+			array(
+				'v'    => 1,
+				'id'   => $this->next_id++,
+				'op'   => $op,
+				'args' => (object) $args,
+			),
+			JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR
+		);
+
+		if ( self::VIA_PROCESS === $via || ( null === $via && null === $this->socket ) ) {
+			$raw = $this->over_process( $line );
+		} elseif ( self::VIA_SOCKET === $via ) {
+			$raw = $this->over_socket( $line );
+		} elseif ( null === $via ) {
+			try {
+				$raw = $this->over_socket( $line );
+			} catch ( Engine_Error $e ) {
+				if ( 'daemon_unreachable' !== $e->error_code ) {
+					throw $e;
+				}
+				$raw = $this->over_process( $line );
+			}
+		} else {
+			throw new \InvalidArgumentException( "unknown engine transport: $via" );
+		}
+
+		$reply = json_decode( $raw, true );
+		if ( ! is_array( $reply ) ) {
+			throw new Engine_Error( 'the engine replied with something that is not a JSON object: ' . substr( $raw, 0, 200 ), 'bad_reply' );
+		}
+		if ( isset( $reply['error'] ) ) {
+			$error = (array) $reply['error'];
+			throw new Engine_Error( (string) ( $error['message'] ?? 'engine error' ), (string) ( $error['code'] ?? 'engine_error' ) );
+		}
+		if ( ! array_key_exists( 'ok', $reply ) ) {
+			throw new Engine_Error( 'the engine reply has neither "ok" nor "error"', 'bad_reply' );
+		}
+		return $reply['ok'];
+	}
+
+	private function over_socket( string $line ): string {
+		if ( null === $this->socket ) {
+			throw new Engine_Error( 'no engine daemon socket is configured', 'daemon_unreachable' );
+		}
+		$errno  = 0;
+		$errstr = '';
+		$conn   = @stream_socket_client( 'unix://' . $this->socket, $errno, $errstr, $this->timeout ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+		if ( false === $conn ) {
+			throw new Engine_Error( "cannot reach the engine daemon at {$this->socket}: $errstr", 'daemon_unreachable' );
+		}
+		try {
+			stream_set_timeout( $conn, (int) $this->timeout, (int) ( fmod( $this->timeout, 1.0 ) * 1e6 ) );
+			if ( false === fwrite( $conn, $line . "\n" ) ) {
+				throw new Engine_Error( 'could not write to the engine daemon', 'daemon_io' );
+			}
+			$reply = fgets( $conn );
+			if ( stream_get_meta_data( $conn )['timed_out'] ) {
+				throw new Engine_Error( 'the engine daemon did not answer in time', 'timeout' );
+			}
+			if ( false === $reply ) {
+				throw new Engine_Error( 'the engine daemon closed the connection without a reply', 'daemon_io' );
+			}
+			return $reply;
+		} finally {
+			fclose( $conn );
+		}
+	}
+
+	private function over_process( string $line ): string {
+		if ( ! function_exists( 'proc_open' ) ) {
+			throw new Engine_Error( 'proc_open is disabled on this server', 'no_proc_open' );
+		}
+		if ( ! is_file( $this->binary ) || ! is_file( $this->artifact ) ) {
+			throw new Engine_Error( "the engine is missing: {$this->binary}, {$this->artifact}", 'engine_missing' );
+		}
+		$pipes   = array();
+		$process = proc_open(
+			array( $this->binary, 'call', '--artifact', $this->artifact ),
+			array(
+				0 => array( 'pipe', 'r' ),
+				1 => array( 'pipe', 'w' ),
+				2 => array( 'pipe', 'w' ),
+			),
+			$pipes,
+			null,
+			array( 'LC_ALL' => 'C' )
+		);
+		if ( ! is_resource( $process ) ) {
+			throw new Engine_Error( "could not start {$this->binary}", 'spawn_failed' );
+		}
+
+		$deadline = microtime( true ) + $this->timeout;
+		$input    = $line . "\n";
+		$output   = array(
+			1 => '',
+			2 => '',
+		);
+		$open     = array(
+			1 => $pipes[1],
+			2 => $pipes[2],
+		);
+		foreach ( $pipes as $pipe ) {
+			stream_set_blocking( $pipe, false );
+		}
+		$stdin = $pipes[0];
+		while ( $open || null !== $stdin ) {
+			$left = $deadline - microtime( true );
+			if ( $left <= 0 ) {
+				proc_terminate( $process, 9 );
+				proc_close( $process );
+				throw new Engine_Error( "the engine did not answer within {$this->timeout} s", 'timeout' );
+			}
+			$read   = array_values( $open );
+			$write  = null === $stdin ? array() : array( $stdin );
+			$except = null;
+			if ( false === stream_select( $read, $write, $except, 0, (int) min( $left * 1e6, 200000 ) ) ) {
+				break;
+			}
+			if ( $write ) {
+				$sent  = fwrite( $stdin, $input );
+				$input = false === $sent ? '' : substr( $input, $sent );
+				if ( '' === $input ) {
+					fclose( $stdin );
+					$stdin = null;
+				}
+			}
+			foreach ( $open as $fd => $pipe ) {
+				if ( in_array( $pipe, $read, true ) ) {
+					$chunk        = fread( $pipe, 65536 );
+					$output[ $fd ] .= (string) $chunk;
+					if ( feof( $pipe ) ) {
+						fclose( $pipe );
+						unset( $open[ $fd ] );
+					}
+				}
+			}
+		}
+		$status = proc_close( $process );
+		if ( 0 !== $status ) {
+			throw new Engine_Error( "the engine exited with status $status: " . trim( substr( $output[2], 0, 500 ) ), 'process_failed' );
+		}
+		return $output[1];
+	}
+}

@@ -1,0 +1,48 @@
+<?php
+/**
+ * Plugin Name:       Session Warden
+ * Description:       Limits and watches login sessions; every decision is made by a sandboxed WebAssembly engine.
+ * Version:           0.1.0
+ * Requires at least: 6.1
+ * Requires PHP:      8.1
+ * Author:            Session Warden contributors
+ * License:           GPL-2.0-or-later
+ * License URI:       https://www.gnu.org/licenses/gpl-2.0.html
+ * Text Domain:       session-warden
+ * Domain Path:       /languages
+ *
+ * @package SessionWarden
+ */
+
+namespace SessionWarden;
+
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
+const VERSION = '0.1.0';
+const PLUGIN_FILE = __FILE__;
+define( __NAMESPACE__ . '\PLUGIN_DIR', __DIR__ . '/' );
+
+/*
+ * PSR-4 style autoloader for includes/: SessionWarden\Engine_Client → includes/Engine_Client.php,
+ * SessionWarden\Sub\Thing → includes/Sub/Thing.php.
+ */
+spl_autoload_register(
+	static function ( string $class ): void {
+		$prefix = __NAMESPACE__ . '\\';
+		if ( 0 !== strncmp( $class, $prefix, strlen( $prefix ) ) ) {
+			return;
+		}
+		$relative = str_replace( '\\', '/', substr( $class, strlen( $prefix ) ) );
+		if ( ! preg_match( '#^[A-Za-z0-9_/]+$#', $relative ) ) {
+			return;
+		}
+		$file = PLUGIN_DIR . 'includes/' . $relative . '.php';
+		if ( is_file( $file ) ) {
+			require $file;
+		}
+	}
+);
+
+register_activation_hook( __FILE__, array( Engine_Client::class, 'prepare_install' ) );
