@@ -213,6 +213,27 @@ mod tests {
         assert_eq!(meta.ip_version, 6);
     }
 
+    /// The committed fixture the engine and plugin tests share (see tests/fixtures/README.md).
+    #[test]
+    fn committed_fixture() {
+        let bytes = include_bytes!("../../../tests/fixtures/test-country.mmdb");
+        let db = Database::open(bytes).unwrap_or_else(|e| panic!("{e}"));
+        let cases = [
+            ("81.2.69.142", Some("GB")),
+            ("89.160.20.112", Some("SE")),
+            ("216.160.83.56", Some("US")),
+            ("2001:218::1", Some("JP")),
+            ("2a02:cf47:ffff::1", Some("NO")),
+            ("8.8.8.8", None),
+            ("192.168.1.1", None),
+        ];
+        for (ip, want) in cases {
+            assert_eq!(db.country(ip).as_deref(), want, "{ip}");
+        }
+        let meta = db.meta();
+        assert_eq!((meta.database_type.as_str(), meta.build_epoch, meta.ip_version), ("SessionWarden-Test-Country", 1_767_225_600, 6));
+    }
+
     #[test]
     fn not_an_mmdb() {
         let bytes = build(IpVersion::V4, Layout::IsoCode, &V4);
