@@ -67,7 +67,7 @@ pub fn resolve(req: &ClientIpRequest) -> ClientIp {
                     "REMOTE_ADDR is used: header mode is selected but no header name is configured.".to_string(),
                 );
             }
-            vec![(name.to_string(), known_source(name).unwrap_or(IpSource::CustomHeader))]
+            vec![configured_header(name)]
         }
         _ => AUTO_HEADERS.iter().map(|(n, s)| ((*n).to_string(), *s)).collect(),
     };
@@ -139,7 +139,7 @@ fn from_peer(peer: IpAddr, note: String) -> ClientIp {
 
 fn no_header_note(settings: &ClientIpSettings, peer: IpAddr, peer_trusted: bool) -> String {
     let looked_for = match settings.mode {
-        IpMode::Header => settings.header.trim().to_string(),
+        IpMode::Header => configured_header(&settings.header).0,
         _ => join_or(&AUTO_HEADERS.iter().map(|(n, _)| (*n).to_string()).collect::<Vec<_>>()),
     };
     if peer_trusted {
@@ -277,9 +277,15 @@ fn normalise(name: &str) -> String {
     }
 }
 
-fn known_source(name: &str) -> Option<IpSource> {
+/// The header `header` mode reads, named as notes should show it: a known header
+/// in its usual spelling (whatever PHP or HTTP form the setting used) with its own
+/// source, anything else as configured with `custom_header`.
+fn configured_header(name: &str) -> (String, IpSource) {
     let wanted = normalise(name);
-    AUTO_HEADERS.iter().find(|(n, _)| normalise(n) == wanted).map(|(_, s)| *s)
+    match AUTO_HEADERS.iter().find(|(n, _)| normalise(n) == wanted) {
+        Some((known, source)) => ((*known).to_string(), *source),
+        None => (name.trim().to_string(), IpSource::CustomHeader),
+    }
 }
 
 /// Every value sent under `name`, joined as one list; `None` when it was not sent
@@ -496,6 +502,8 @@ mod tests {
         assert_eq!(got.ip, "10.0.0.1");
         let got = resolve(&req(IpMode::Header, "forwarded", &["10.0.0.1"], "10.0.0.1", &[("Forwarded", "for=\"[2001:db8::5]\"")]));
         assert_eq!((got.ip.as_str(), got.source), ("2001:db8::5", IpSource::Forwarded));
+        let got = resolve(&req(IpMode::Header, "HTTP_X_REAL_IP", &["10.0.0.1"], "10.0.0.1", &[]));
+        assert_eq!(got.note, "10.0.0.1 is a trusted proxy but sent no X-Real-IP header; REMOTE_ADDR is used.");
     }
 
     #[test]
