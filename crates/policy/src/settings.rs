@@ -464,7 +464,11 @@ impl Checker {
     fn object<'a>(&mut self, path: &str, value: &'a Value, known: &[&str]) -> Option<&'a Map<String, Value>> {
         match value {
             Value::Object(map) => {
-                for (key, v) in map {
+                // Sorted, so the errors come out in the same order whatever map
+                // type serde_json was built with.
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_by_key(|(key, _)| *key);
+                for (key, v) in entries {
                     if !known.contains(&key.as_str()) {
                         self.fail(
                             &join(path, key),
@@ -500,6 +504,10 @@ impl Checker {
         match value {
             Value::Number(n) => match n.as_u64() {
                 Some(v) => Some(v),
+                None if n.is_i64() => {
+                    self.fail(path, value, "must be a whole number of 0 or more, not a negative number");
+                    None
+                }
                 None => {
                     self.fail(path, value, "must be a whole number of 0 or more, without a decimal point");
                     None
@@ -680,12 +688,13 @@ impl Checker {
     fn patch(&mut self, path: &str, value: &Value, optional: bool) -> RulePatch {
         let mut patch = RulePatch::default();
         let Some(map) = self.object(path, value, RULE_FIELDS) else { return patch };
-        for (key, v) in map {
+        for key in RULE_FIELDS {
+            let Some(v) = map.get(*key) else { continue };
             if optional && v.is_null() {
                 continue;
             }
             let p = join(path, key);
-            match key.as_str() {
+            match *key {
                 "limits" => patch.limits = self.limits(&p, v),
                 "max_ips" => {
                     patch.max_ips = self
