@@ -1,0 +1,106 @@
+//! Loading the precompiled artifact safely.
+//!
+//! A `.cwasm` is native machine code that wasmtime maps and runs without
+//! validating it again, so loading one is `unsafe`: whoever can replace the file
+//! can run code as the web server. The engine therefore loads only an artifact
+//! whose sha256 matches the hash embedded in the binary at build time (or, in a
+//! development build without one, a hash given explicitly), and only from a place
+//! other users cannot write to.
+
+use crate::{sha256_hex, EngineError};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use wasmtime::component::Component;
+use wasmtime::Engine;
+
+/// The artifact's hash baked in by `scripts/build-engine.sh`; `None` in dev builds.
+pub const EMBEDDED_SHA256: Option<&str> = option_env!("SESSION_WARDEN_ARTIFACT_SHA256");
+
+/// File name of the artifact beside the executable.
+pub const DEFAULT_NAME: &str = "session-warden.cwasm";
+
+/// The hash an artifact must have.
+pub fn expected_hash(explicit: Option<&str>) -> Result<String, EngineError> {
+    match (EMBEDDED_SHA256, explicit) {
+        (Some(_), Some(_)) => Err(EngineError::Artifact(
+            "this engine has its artifact hash built in; --artifact-sha256 is only for development builds".into(),
+        )),
+        (Some(h), None) => parse_hex(h).map_err(|m| EngineError::Artifact(format!("the built-in hash is unusable: {m}"))),
+        (None, Some(h)) => parse_hex(h).map_err(|m| EngineError::Usage(format!("--artifact-sha256: {m}"))),
+        (None, None) => Err(EngineError::Artifact(
+            "this is a development build without a built-in artifact hash; pass --artifact-sha256 HEX \
+             (the engine never loads an unverified artifact)"
+                .into(),
+        )),
+    }
+}
+
+fn parse_hex(h: &str) -> Result<String, String> {
+    let h = h.trim().to_ascii_lowercase();
+    if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(h)
+    } else {
+        Err(format!("\"{h}\" is not a sha256 (64 hex digits)"))
+    }
+}
+
+/// Where the artifact is by default: beside the running executable.
+pub fn default_path() -> Result<PathBuf, EngineError> {
+    let exe = std::env::current_exe()
+        .map_err(|e| EngineError::Artifact(format!("cannot find the engine's own location: {e}")))?;
+    Ok(exe.parent().map(|d| d.join(DEFAULT_NAME)).unwrap_or_else(|| PathBuf::from(DEFAULT_NAME)))
+}
+
+/// Reads, verifies and loads the artifact. The bytes that were hashed are the bytes
+/// that are loaded, so the file cannot be swapped between the check and the load.
+pub fn load(engine: &Engine, path: &Path, expected_sha256: &str) -> Result<Component, EngineError> {
+    let bytes = read_checked(path)?;
+    let actual = sha256_hex(&bytes);
+    if actual != expected_sha256 {
+        return Err(EngineError::Artifact(format!(
+            "{} has sha256 {actual}, but this engine expects {expected_sha256}; the file is damaged, \
+             tampered with or from another build: reinstall the plugin",
+            path.display()
+        )));
+    }
+    // SAFETY: the bytes are exactly the artifact our build produced (sha256 checked
+    // above against a hash fixed at build time or given by the developer), so they
+    // are a valid wasmtime artifact for this wasmtime version and configuration.
+    unsafe { Component::deserialize(engine, &bytes) }.map_err(|e| {
+        EngineError::Artifact(format!(
+            "{} matches its hash but wasmtime refused it ({e}); the engine and the artifact \
+             come from different builds",
+            path.display()
+        ))
+    })
+}
+
+fn read_checked(path: &Path) -> Result<Vec<u8>, EngineError> {
+    let real = std::fs::canonicalize(path).map_err(|e| {
+        EngineError::Artifact(format!("{} cannot be opened: {e}; run scripts/build-engine.sh or reinstall the plugin", path.display()))
+    })?;
+    let meta = std::fs::metadata(&real)
+        .map_err(|e| EngineError::Artifact(format!("{} cannot be read: {e}", real.display())))?;
+    if !meta.is_file() {
+        return Err(EngineError::Artifact(format!("{} is not a regular file", real.display())));
+    }
+    if meta.permissions().mode() & 0o002 != 0 {
+        return Err(EngineError::Artifact(format!(
+            "{} is writable by every user of this server; it must be read-only for others (chmod o-w)",
+            real.display()
+        )));
+    }
+    if let Some(dir) = real.parent() {
+        let dmeta = std::fs::metadata(dir)
+            .map_err(|e| EngineError::Artifact(format!("{} cannot be read: {e}", dir.display())))?;
+        if dmeta.mode() & 0o002 != 0 {
+            return Err(EngineError::Artifact(format!(
+                "{} lies in {}, a folder every user of this server can write to; keep the artifact \
+                 beside the engine in the plugin folder, never in an upload or temporary folder",
+                real.display(),
+                dir.display()
+            )));
+        }
+    }
+    std::fs::read(&real).map_err(|e| EngineError::Artifact(format!("{} cannot be read: {e}", real.display())))
+}

@@ -1,0 +1,49 @@
+//! Session Warden's engine host: loads the precompiled policy component with
+//! wasmtime and answers JSON requests, either once (`call`, for PHP's `proc_open`)
+//! or as a daemon on a unix socket (`serve`).
+//!
+//! The shipped build is runtime-only (no compiler): it can only load a precompiled
+//! artifact, which is native code, so the artifact's hash is checked before it is
+//! loaded (see [`artifact`]).
+
+pub mod artifact;
+pub mod daemon;
+pub mod error;
+pub mod runtime;
+
+pub use error::EngineError;
+
+/// Typed bindings of world `engine` for the host side.
+pub mod bindings {
+    wasmtime::component::bindgen!({
+        world: "engine",
+        path: "../../wit",
+    });
+}
+
+/// Wasmtime version this host is pinned to (`=48.0.8` in Cargo.toml).
+pub const WASMTIME_VERSION: &str = "48.0.8";
+
+/// Target the artifact is compiled for. A named triple (instead of the host's own
+/// CPU) keeps the code to baseline x86-64, so the artifact runs on any x86-64 CPU.
+pub const ARTIFACT_TARGET: &str = "x86_64-unknown-linux-gnu";
+
+/// The engine configuration. It must be identical when the artifact is compiled and
+/// when it is loaded: wasmtime refuses artifacts made with different settings, and
+/// fuel metering is compiled into the code.
+pub fn config() -> wasmtime::Config {
+    let mut config = wasmtime::Config::new();
+    config.consume_fuel(true);
+    config
+}
+
+/// Hex sha256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}

@@ -1,0 +1,253 @@
+//! `session-warden-engine`: the policy component's host for PHP.
+//!
+//! ```text
+//! session-warden-engine call  [--artifact PATH] [--artifact-sha256 HEX] [--geo-db PATH] [--fuel N] [--max-memory-mb N]
+//! session-warden-engine serve --socket PATH [same options as call]
+//! session-warden-engine version [--artifact PATH] [--artifact-sha256 HEX]
+//! session-warden-engine compile --component X.wasm --out X.cwasm [--target TRIPLE]   (full build only)
+//! session-warden-engine componentize --core core.wasm --out X.wasm                   (full build only)
+//! ```
+//!
+//! `call` always prints one JSON reply. It exits 0 when the request was answered
+//! (including error replies about the request itself) and 2 when the engine itself
+//! cannot work (artifact missing or refused), so PHP can tell "your request was
+//! wrong" from "the engine is broken".
+
+use serde_json::Value;
+use session_warden_engine::runtime::{code, error_reply, Limits, Runtime};
+use session_warden_engine::{artifact, config, EngineError, WASMTIME_VERSION};
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        eprintln!("{}", usage());
+        return ExitCode::from(64);
+    };
+    let opts = match Options::parse(rest) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("session-warden-engine: {e}\n\n{}", usage());
+            return ExitCode::from(64);
+        }
+    };
+    let result = match command.as_str() {
+        "call" => return call(&opts),
+        "serve" => serve(&opts),
+        "version" | "--version" => version(&opts),
+        "compile" => compile(&opts),
+        "componentize" => componentize(&opts),
+        "help" | "--help" | "-h" => {
+            println!("{}", usage());
+            Ok(())
+        }
+        other => Err(EngineError::Usage(format!("unknown command \"{other}\"\n\n{}", usage()))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("session-warden-engine: {e}");
+            ExitCode::from(match e {
+                EngineError::Usage(_) => 64,
+                _ => 1,
+            })
+        }
+    }
+}
+
+fn usage() -> &'static str {
+    "usage: session-warden-engine COMMAND [OPTIONS]\n\
+     \n\
+     call      one JSON request on stdin, one JSON reply on stdout\n\
+     serve     --socket PATH: answer newline-delimited JSON on a unix socket until SIGTERM\n\
+     version   print versions and the artifact hash\n\
+     compile   --component X.wasm --out X.cwasm [--target TRIPLE]   (full build only)\n\
+     componentize --core core.wasm --out X.wasm                     (full build only)\n\
+     \n\
+     options for call/serve: --artifact PATH (default: session-warden.cwasm beside the engine)\n\
+     --artifact-sha256 HEX (development builds only), --geo-db PATH, --fuel N, --max-memory-mb N, --max-request-bytes N"
+}
+
+#[derive(Default)]
+struct Options {
+    artifact: Option<PathBuf>,
+    artifact_sha256: Option<String>,
+    socket: Option<PathBuf>,
+    geo_db: Option<PathBuf>,
+    fuel: Option<u64>,
+    max_memory_mb: Option<usize>,
+    max_request: Option<usize>,
+    component: Option<PathBuf>,
+    core: Option<PathBuf>,
+    out: Option<PathBuf>,
+    target: Option<String>,
+}
+
+impl Options {
+    fn parse(args: &[String]) -> Result<Options, EngineError> {
+        let mut o = Options::default();
+        let mut it = args.iter();
+        while let Some(flag) = it.next() {
+            let mut value = || {
+                it.next().cloned().ok_or_else(|| EngineError::Usage(format!("{flag} needs a value")))
+            };
+            let number = |v: String| {
+                v.parse::<u64>().map_err(|_| EngineError::Usage(format!("{flag} needs a whole number, not \"{v}\"")))
+            };
+            match flag.as_str() {
+                "--artifact" => o.artifact = Some(value()?.into()),
+                "--artifact-sha256" => o.artifact_sha256 = Some(value()?),
+                "--socket" => o.socket = Some(value()?.into()),
+                "--geo-db" => o.geo_db = Some(value()?.into()),
+                "--fuel" => o.fuel = Some(number(value()?)?),
+                "--max-memory-mb" => o.max_memory_mb = Some(number(value()?)? as usize),
+                "--max-request-bytes" => o.max_request = Some(number(value()?)? as usize),
+                "--component" => o.component = Some(value()?.into()),
+                "--core" => o.core = Some(value()?.into()),
+                "--out" => o.out = Some(value()?.into()),
+                "--target" => o.target = Some(value()?),
+                other => return Err(EngineError::Usage(format!("unknown option \"{other}\""))),
+            }
+        }
+        Ok(o)
+    }
+
+    fn limits(&self) -> Limits {
+        let mut l = Limits::default();
+        if let Some(f) = self.fuel {
+            l.fuel = f;
+        }
+        if let Some(m) = self.max_memory_mb {
+            l.max_memory = m.saturating_mul(1 << 20);
+        }
+        if let Some(r) = self.max_request {
+            l.max_request = r;
+        }
+        l
+    }
+}
+
+fn load_runtime(o: &Options) -> Result<Runtime, EngineError> {
+    let expected = artifact::expected_hash(o.artifact_sha256.as_deref())?;
+    let path = match &o.artifact {
+        Some(p) => p.clone(),
+        None => artifact::default_path()?,
+    };
+    let engine = wasmtime::Engine::new(&config()).map_err(|e| EngineError::Wasm(e.to_string()))?;
+    let component = artifact::load(&engine, &path, &expected)?;
+    let runtime = Runtime::new(engine, &component, o.limits())?;
+    match &o.geo_db {
+        Some(db) => runtime.with_geo_db(db),
+        None => Ok(runtime),
+    }
+}
+
+fn call(o: &Options) -> ExitCode {
+    let runtime = match load_runtime(o) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("session-warden-engine: {e}");
+            println!("{}", error_reply(Value::Null, e.code(), &e.to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    let max = runtime.limits().max_request;
+    let mut input = Vec::new();
+    let read = std::io::stdin().lock().take(max as u64 + 1).read_to_end(&mut input);
+    let reply = match read {
+        Err(e) => error_reply(Value::Null, code::BAD_REQUEST, &format!("the request could not be read: {e}")),
+        Ok(_) if input.len() > max => session_warden_engine::runtime::too_large(max),
+        Ok(_) => match std::str::from_utf8(&input) {
+            Ok(text) => runtime.handle_envelope(text.trim(), false),
+            Err(_) => error_reply(Value::Null, code::BAD_JSON, "the request is not valid UTF-8 text"),
+        },
+    };
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{reply}").and_then(|_| out.flush()).is_err() {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
+fn serve(o: &Options) -> Result<(), EngineError> {
+    let socket = o.socket.clone().ok_or_else(|| EngineError::Usage("serve needs --socket PATH".into()))?;
+    let runtime = Arc::new(load_runtime(o)?);
+    session_warden_engine::daemon::serve(runtime, &socket)
+}
+
+fn version(o: &Options) -> Result<(), EngineError> {
+    let build = if cfg!(feature = "compiler") { "full build with compiler" } else { "runtime-only" };
+    println!("session-warden-engine {} ({build})", env!("CARGO_PKG_VERSION"));
+    println!("wasmtime {WASMTIME_VERSION}");
+    println!("{} (native, for --geo-db)", session_warden_policy::version());
+    match artifact::EMBEDDED_SHA256 {
+        Some(h) => println!("artifact sha256 {h} (built in)"),
+        None => println!("artifact sha256 none built in (development build)"),
+    }
+    match load_runtime(o) {
+        Ok(rt) => match rt.with_instance(|i, s| i.call_version(s)) {
+            Ok(v) => println!("component {v} (artifact loaded)"),
+            Err(e) => println!("component failed: {}", e.message),
+        },
+        Err(e) => println!("component not loaded: {e}"),
+    }
+    Ok(())
+}
+
+#[cfg(feature = "compiler")]
+fn compile(o: &Options) -> Result<(), EngineError> {
+    let input = o.component.as_ref().ok_or_else(|| EngineError::Usage("compile needs --component X.wasm".into()))?;
+    let out = o.out.as_ref().ok_or_else(|| EngineError::Usage("compile needs --out X.cwasm".into()))?;
+    let bytes = std::fs::read(input).map_err(|e| EngineError::Io(format!("{}: {e}", input.display())))?;
+    let mut cfg = config();
+    let target = o.target.as_deref().unwrap_or(session_warden_engine::ARTIFACT_TARGET);
+    cfg.target(target).map_err(|e| EngineError::Wasm(format!("target {target}: {e}")))?;
+    let engine = wasmtime::Engine::new(&cfg).map_err(|e| EngineError::Wasm(e.to_string()))?;
+    let artifact = engine.precompile_component(&bytes).map_err(|e| EngineError::Wasm(e.to_string()))?;
+    write_read_only(out, &artifact)?;
+    println!("{}  {}", session_warden_engine::sha256_hex(&artifact), out.display());
+    Ok(())
+}
+
+#[cfg(feature = "compiler")]
+fn componentize(o: &Options) -> Result<(), EngineError> {
+    let input = o.core.as_ref().ok_or_else(|| EngineError::Usage("componentize needs --core core.wasm".into()))?;
+    let out = o.out.as_ref().ok_or_else(|| EngineError::Usage("componentize needs --out X.wasm".into()))?;
+    let core = std::fs::read(input).map_err(|e| EngineError::Io(format!("{}: {e}", input.display())))?;
+    // The core module carries its WIT world in a custom section (wit-bindgen puts
+    // it there), so the encoder needs nothing else; no adapter, because the
+    // module imports no WASI.
+    let component = wit_component::ComponentEncoder::default()
+        .module(&core)
+        .and_then(|e| e.validate(true).encode())
+        .map_err(|e| EngineError::Wasm(format!("{}: {e:#}", input.display())))?;
+    write_read_only(out, &component)?;
+    println!("{}  {}", session_warden_engine::sha256_hex(&component), out.display());
+    Ok(())
+}
+
+#[cfg(feature = "compiler")]
+fn write_read_only(path: &std::path::Path, bytes: &[u8]) -> Result<(), EngineError> {
+    use std::os::unix::fs::PermissionsExt;
+    let io = |e: std::io::Error| EngineError::Io(format!("{}: {e}", path.display()));
+    let tmp = path.with_extension("tmp");
+    let _ = std::fs::remove_file(&tmp);
+    std::fs::write(&tmp, bytes).map_err(io)?;
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o444)).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
+#[cfg(not(feature = "compiler"))]
+fn compile(_: &Options) -> Result<(), EngineError> {
+    Err(EngineError::Usage(
+        "this is the runtime-only engine; compile with session-warden-engine-full (built with --features compiler)".into(),
+    ))
+}
+
+#[cfg(not(feature = "compiler"))]
+fn componentize(o: &Options) -> Result<(), EngineError> {
+    compile(o)
+}

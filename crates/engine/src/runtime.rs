@@ -1,0 +1,222 @@
+//! One loaded component and the request/reply envelope around it.
+
+use crate::bindings::{Engine as PolicyWorld, EnginePre};
+use crate::EngineError;
+use serde_json::{json, Map, Value};
+use session_warden_policy::geo;
+use std::path::Path;
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
+
+/// The only protocol version this engine speaks.
+pub const PROTOCOL_VERSION: u64 = 1;
+
+/// Error codes the engine adds to the core's (`session_warden_policy::json::code`).
+pub mod code {
+    pub const BAD_JSON: &str = "bad_json";
+    pub const BAD_REQUEST: &str = "bad_request";
+    pub const BAD_VERSION: &str = "bad_version";
+    pub const TOO_LARGE: &str = "too_large";
+    pub const TRAP: &str = "trap";
+    pub const TIMEOUT: &str = "timeout";
+    pub const ARTIFACT: &str = "artifact";
+    pub const BUSY: &str = "busy";
+}
+
+/// Per-call resource limits: a request cannot hang a login or eat the server.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Wasm fuel per call (roughly one unit per instruction).
+    pub fuel: u64,
+    /// Linear memory a call may grow to, in bytes.
+    pub max_memory: usize,
+    /// Largest request accepted, in bytes.
+    pub max_request: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // The largest realistic request (hundreds of sessions) needs a few million
+        // units and a few MiB; these bounds leave a wide margin and still stop a
+        // runaway call within about a second.
+        Limits { fuel: 2_000_000_000, max_memory: 128 << 20, max_request: 4 << 20 }
+    }
+}
+
+/// What a store carries: only its resource limits (the component imports nothing).
+pub struct HostState {
+    limits: StoreLimits,
+}
+
+/// A component ready to serve: instantiated per request from `pre`, in a fresh store.
+pub struct Runtime {
+    engine: Engine,
+    pre: EnginePre<HostState>,
+    limits: Limits,
+    geo: Option<geo::Database<'static>>,
+}
+
+/// Why a call into the component failed.
+#[derive(Debug)]
+pub struct CallError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Runtime {
+    pub fn new(engine: Engine, component: &Component, limits: Limits) -> Result<Self, EngineError> {
+        // The component imports nothing, so an empty linker is all it needs.
+        let linker = Linker::<HostState>::new(&engine);
+        let pre = linker
+            .instantiate_pre(component)
+            .and_then(EnginePre::new)
+            .map_err(|e| EngineError::Wasm(e.to_string()))?;
+        Ok(Runtime { engine, pre, limits, geo: None })
+    }
+
+    /// Loads the geolocation database once for the process lifetime.
+    ///
+    /// `geo_country`/`geo_info` requests without a `"db"` are then answered here, by
+    /// the same core code compiled natively, instead of in the component: the
+    /// database is host data (often 8 MB or more), and passing it into wasm would
+    /// copy it into a fresh linear memory on every request.
+    pub fn with_geo_db(mut self, path: &Path) -> Result<Self, EngineError> {
+        let bytes = std::fs::read(path).map_err(|e| EngineError::Geo(format!("{}: {e}", path.display())))?;
+        // Leaked on purpose: the database lives as long as the process, and a
+        // 'static slice lets the opened reader be shared by every thread.
+        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        let db = geo::Database::open(bytes).map_err(|e| EngineError::Geo(format!("{}: {e}", path.display())))?;
+        self.geo = Some(db);
+        Ok(self)
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    fn store(&self) -> Result<Store<HostState>, CallError> {
+        let limits = StoreLimitsBuilder::new().memory_size(self.limits.max_memory).instances(1).build();
+        let mut store = Store::new(&self.engine, HostState { limits });
+        store.limiter(|s| &mut s.limits);
+        store.set_fuel(self.limits.fuel).map_err(|e| call_error(&e))?;
+        Ok(store)
+    }
+
+    fn instance(&self, store: &mut Store<HostState>) -> Result<PolicyWorld, CallError> {
+        self.pre.instantiate(store).map_err(|e| call_error(&e))
+    }
+
+    /// Calls `handle-json` in a fresh instance: `{"op","args"}` → `{"ok"}|{"error"}`.
+    pub fn handle_json(&self, request: &str) -> Result<String, CallError> {
+        let mut store = self.store()?;
+        let instance = self.instance(&mut store)?;
+        instance.call_handle_json(&mut store, request).map_err(|e| call_error(&e))
+    }
+
+    /// Runs `f` on a fresh instance (for typed calls in tests and benchmarks).
+    pub fn with_instance<R>(
+        &self,
+        f: impl FnOnce(&PolicyWorld, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> Result<R, CallError> {
+        let mut store = self.store()?;
+        let instance = self.instance(&mut store)?;
+        f(&instance, &mut store).map_err(|e| call_error(&e))
+    }
+
+    /// Answers one request envelope (`{"v":1,"id":…,"op":…,"args":…}`) with one
+    /// reply envelope; never fails, every problem becomes an error reply.
+    /// `require_version` is true for the daemon, where `v` is mandatory.
+    pub fn handle_envelope(&self, text: &str, require_version: bool) -> String {
+        if text.len() > self.limits.max_request {
+            return too_large(self.limits.max_request);
+        }
+        let mut map = match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(map)) => map,
+            Ok(_) => return error_reply(Value::Null, code::BAD_REQUEST, "the request must be a JSON object"),
+            Err(e) => return error_reply(Value::Null, code::BAD_JSON, &format!("the request is not valid JSON: {e}")),
+        };
+        let id = map.remove("id").unwrap_or(Value::Null);
+        match map.remove("v") {
+            Some(v) if v.as_u64() == Some(PROTOCOL_VERSION) => {}
+            None if !require_version => {}
+            None => {
+                return error_reply(id, code::BAD_VERSION, "the request has no \"v\"; this engine speaks protocol version 1")
+            }
+            Some(v) => {
+                return error_reply(
+                    id,
+                    code::BAD_VERSION,
+                    &format!("protocol version {v} is not supported; this engine speaks version 1"),
+                )
+            }
+        }
+        if let Some(reply) = self.host_geo(&map) {
+            return wrap(id, reply);
+        }
+        let inner = Value::Object(map).to_string();
+        match self.handle_json(&inner) {
+            Ok(reply) => match serde_json::from_str::<Value>(&reply) {
+                Ok(Value::Object(reply)) => wrap(id, reply),
+                _ => error_reply(id, code::TRAP, "the policy component returned something that is not a JSON object"),
+            },
+            Err(e) => error_reply(id, e.code, &e.message),
+        }
+    }
+
+    /// Geo ops answered natively from the database loaded with `--geo-db`.
+    fn host_geo(&self, map: &Map<String, Value>) -> Option<Map<String, Value>> {
+        let db = self.geo.as_ref()?;
+        let op = map.get("op")?.as_str()?;
+        let args = match map.get("args") {
+            Some(Value::Object(a)) => a,
+            None | Some(Value::Null) => &Map::new(),
+            Some(_) => return None,
+        };
+        if args.contains_key("db") {
+            return None;
+        }
+        let reply = match op {
+            "geo_country" if args.len() == 1 => json!({ "ok": db.country(args.get("ip")?.as_str()?) }),
+            "geo_info" if args.is_empty() => match serde_json::to_value(db.meta()) {
+                Ok(meta) => json!({ "ok": meta }),
+                Err(e) => json!({ "error": { "code": session_warden_policy::json::code::GEO_ERROR, "message": e.to_string() } }),
+            },
+            _ => return None,
+        };
+        match reply {
+            Value::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+fn call_error(e: &wasmtime::Error) -> CallError {
+    match e.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => CallError {
+            code: code::TIMEOUT,
+            message: "the decision took too long and was stopped (fuel limit reached)".into(),
+        },
+        Some(trap) => CallError { code: code::TRAP, message: format!("the policy component stopped with an error: {trap}") },
+        None => CallError { code: code::TRAP, message: format!("the policy component could not run: {e}") },
+    }
+}
+
+fn wrap(id: Value, mut reply: Map<String, Value>) -> String {
+    reply.insert("v".into(), json!(PROTOCOL_VERSION));
+    reply.insert("id".into(), id);
+    Value::Object(reply).to_string()
+}
+
+/// An error reply envelope.
+pub fn error_reply(id: Value, code: &str, message: &str) -> String {
+    json!({ "v": PROTOCOL_VERSION, "id": id, "error": { "code": code, "message": message } }).to_string()
+}
+
+/// The reply to a request over the size cap.
+pub fn too_large(max: usize) -> String {
+    error_reply(
+        Value::Null,
+        code::TOO_LARGE,
+        &format!("the request is larger than the engine accepts ({} bytes at most)", max),
+    )
+}

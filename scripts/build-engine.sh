@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Builds the policy engine end to end into build/engine/:
+#   session-warden.wasm        the component (imports nothing)
+#   session-warden.cwasm       precompiled for baseline x86-64 (native code, read-only)
+#   session-warden-engine      runtime-only host, static musl, artifact hash built in
+#   session-warden-engine-full host with the compiler (compile/componentize, development)
+#   SHA256SUMS
+# Idempotent: cargo skips unchanged crates, and the component and artifact are only
+# regenerated when the core module or the full engine changed.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/session-warden/target}
+out=$root/build/engine
+mkdir -p "$out"
+chmod 755 "$root/build" "$out"   # the engine refuses an artifact in a world-writable folder
+cd "$root"
+
+say() { printf '\n== %s\n' "$*" >&2; }
+
+# --- toolchain -----------------------------------------------------------------
+for t in wasm32-unknown-unknown x86_64-unknown-linux-musl; do
+    rustup target list --installed | grep -qx "$t" || rustup target add "$t"
+done
+if ! command -v musl-gcc >/dev/null; then
+    apt-get install -y musl-tools >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y musl-tools >/dev/null; }
+fi
+
+# --- 1. core module for wasm32-unknown-unknown ------------------------------------
+# LTO and panic=abort only for the guest: they shrink it by a fifth, and the
+# workspace profile stays as it is for native builds.
+say "component core module (wasm32-unknown-unknown)"
+CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_PANIC=abort \
+    cargo build --release -p session-warden-component --target wasm32-unknown-unknown
+core=$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/session_warden_component.wasm
+
+# --- 2. full engine (with compiler) ---------------------------------------------
+say "full engine (native, with compiler)"
+cargo build --release -p session-warden-engine --features compiler
+full_src=$CARGO_TARGET_DIR/release/session-warden-engine
+full=$out/session-warden-engine-full
+cmp -s "$full_src" "$full" 2>/dev/null || install -m 755 "$full_src" "$full"
+
+# --- 3. component + precompiled artifact ----------------------------------------
+stamp=$out/.inputs
+inputs=$(cat "$core" "$full" | sha256sum | cut -d' ' -f1)
+if [[ -f $stamp && $(cat "$stamp") == "$inputs" && -f $out/session-warden.wasm && -f $out/session-warden.cwasm ]]; then
+    say "component and artifact up to date"
+else
+    say "component + artifact (baseline x86-64)"
+    "$full" componentize --core "$core" --out "$out/session-warden.wasm"
+    "$full" compile --component "$out/session-warden.wasm" --out "$out/session-warden.cwasm"
+    echo "$inputs" >"$stamp"
+fi
+size=$(stat -c %s "$out/session-warden.wasm")
+if (( size > 2 * 1024 * 1024 )); then
+    echo "build-engine: the component is $size bytes, over the 2 MiB budget" >&2
+    exit 1
+fi
+artifact_sha=$(sha256sum "$out/session-warden.cwasm" | cut -d' ' -f1)
+
+# --- 4. runtime-only engine, static musl, artifact hash built in --------------------
+say "runtime-only engine (x86_64-unknown-linux-musl, static)"
+SESSION_WARDEN_ARTIFACT_SHA256=$artifact_sha CC_x86_64_unknown_linux_musl=musl-gcc \
+    cargo build --release -p session-warden-engine --target x86_64-unknown-linux-musl
+rt_src=$CARGO_TARGET_DIR/x86_64-unknown-linux-musl/release/session-warden-engine
+cmp -s "$rt_src" "$out/session-warden-engine" 2>/dev/null || install -m 755 "$rt_src" "$out/session-warden-engine"
+
+(cd "$out" && sha256sum session-warden.wasm session-warden.cwasm session-warden-engine session-warden-engine-full >SHA256SUMS)
+
+say "outputs in $out"
+for f in session-warden.wasm session-warden.cwasm session-warden-engine session-warden-engine-full; do
+    printf '%-28s %10s bytes\n' "$f" "$(stat -c %s "$out/$f")"
+done
+"$out/session-warden-engine" version
