@@ -69,11 +69,7 @@ sw_ensure_deps() { sw_ensure_apt; sw_ensure_rust; sw_ensure_npm; }
 
 # Engine (other crates' script) and the installable zip.
 sw_build() {
-  if [ -f "$SW_REPO/scripts/build-engine.sh" ]; then
-    sw_log "building the engine (scripts/build-engine.sh)"
-    bash "$SW_REPO/scripts/build-engine.sh" || return 1
-  else
-    sw_log "warning: scripts/build-engine.sh does not exist yet: packaging the plugin without an engine"
-  fi
+  sw_log "building the engine (scripts/build-engine.sh)"
+  bash "$SW_REPO/scripts/build-engine.sh" || return 1
   bash "$SW_REPO/scripts/package.sh"
 }

@@ -2,7 +2,7 @@
 // them, a browser reaches wp-admin, the plugin is active, and the engine answers from inside the web server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadSite, sql, sessionTokenRows, createUser, engineState, engineRequest, outputPath } from '../fixtures/site.mjs';
+import { loadSite, sql, sessionTokenRows, createUser, engineShipped, engineRequest, outputPath } from '../fixtures/site.mjs';
 import { Device, UA } from '../fixtures/device.mjs';
 import { launchBrowser, newDeviceContext, browserLogin } from '../fixtures/browser.mjs';
 
@@ -64,10 +64,8 @@ test(`${tag}: headless Chromium logs in and sees wp-admin (screenshot)`, async (
   }
 });
 
-test(`${tag}: the engine answers "version" on the daemon socket and inside Apache (socket and one-shot)`, async (t) => {
-  const engine = engineState(site);
-  if (!engine.shipped && !engine.required) return t.skip('no engine yet (scripts/build-engine.sh has not landed)');
-  assert.ok(engine.shipped, `the installed plugin ships no engine in ${site.engine.dir}`);
+test(`${tag}: the engine answers "version" on the daemon socket and inside Apache (socket and one-shot)`, async () => {
+  assert.ok(engineShipped(site), `the installed plugin ships no engine in ${site.engine.dir}`);
   assert.ok(site.engine.daemon, 'the test bed started the engine daemon');
 
   const direct = await engineRequest(site, { v: 1, id: 7, op: 'version', args: {} });

@@ -130,9 +130,11 @@ if [ -x "$ENGINE_DIR/session-warden-engine" ] && [ -f "$ENGINE_DIR/session-warde
     "${AS_WEB[@]}" "$ENGINE_DIR/session-warden-engine" serve --socket "$ENGINE_SOCK" --artifact "$ENGINE_DIR/session-warden.cwasm"
   for _ in $(seq 100); do [ -S "$ENGINE_SOCK" ] && break; sleep 0.05; done
   if [ -S "$ENGINE_SOCK" ]; then engine=true; step "engine daemon up"
-  else sw_log "warning: the engine daemon did not create $ENGINE_SOCK (see $SW_ROOT/logs/engine.log)"; fi
+  else sw_die "the engine daemon did not create $ENGINE_SOCK: $(tail -5 "$SW_ROOT/logs/engine.log")"; fi
 elif [ -d "$ENGINE_DIR" ]; then
   sw_die "the installed plugin's engine/ is incomplete or not executable: $(ls -l "$ENGINE_DIR" | tr '\n' ' ')"
+else
+  sw_log "warning: the plugin ships no engine/: no engine daemon (the engine tests will fail)"
 fi
 
 # 5. Apache prefork + mod_php, private config.

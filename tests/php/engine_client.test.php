@@ -11,7 +11,7 @@ sw_test(
 	'the engine answers "version" through the daemon socket',
 	function () {
 		global $sw_env;
-		sw_engine_or_skip();
+		sw_require_engine();
 		sw_assert( $sw_env['engine']['daemon'], 'the test bed did not start the engine daemon' );
 		sw_assert_match( '/^session-warden\S* \d+\.\d+\.\d+/', Engine_Client::from_plugin()->version( Engine_Client::VIA_SOCKET ) );
 	}
@@ -20,7 +20,7 @@ sw_test(
 sw_test(
 	'the engine answers "version" through a one-shot process, the same as the daemon',
 	function () {
-		sw_engine_or_skip();
+		sw_require_engine();
 		$client  = Engine_Client::from_plugin();
 		$version = $client->version( Engine_Client::VIA_PROCESS );
 		sw_assert_match( '/^session-warden\S* \d+\.\d+\.\d+/', $version );
@@ -31,7 +31,7 @@ sw_test(
 sw_test(
 	'an unknown op comes back as an Engine_Error with the engine\'s code',
 	function () {
-		sw_engine_or_skip();
+		sw_require_engine();
 		foreach ( array( Engine_Client::VIA_SOCKET, Engine_Client::VIA_PROCESS ) as $via ) {
 			$e = sw_assert_throws( Engine_Error::class, fn() => Engine_Client::from_plugin()->request( 'no_such_op', array(), $via ) );
 			sw_assert_same( 'unknown_op', $e->error_code, $via );

@@ -89,18 +89,11 @@ function sw_assert_throws( string $class, callable $fn ): Throwable {
 	sw_fail( "expected $class, nothing was thrown" );
 }
 
-/**
- * Whether this run must have the engine: SW_REQUIRE_ENGINE=1 (set by scripts/test.sh once
- * scripts/build-engine.sh exists). Otherwise engine tests skip while it is missing.
- */
-function sw_engine_or_skip(): void {
+/** Fails unless the installed plugin ships its engine (binary and precompiled artifact). */
+function sw_require_engine(): void {
 	global $sw_env;
 	$dir = $sw_env['engine']['dir'];
-	if ( is_file( "$dir/session-warden-engine" ) && is_file( "$dir/session-warden.cwasm" ) ) {
-		return;
-	}
-	if ( '1' === getenv( 'SW_REQUIRE_ENGINE' ) ) {
+	if ( ! is_file( "$dir/session-warden-engine" ) || ! is_file( "$dir/session-warden.cwasm" ) ) {
 		sw_fail( "the installed plugin has no engine in $dir" );
 	}
-	sw_skip( 'no engine yet (scripts/build-engine.sh has not landed)' );
 }

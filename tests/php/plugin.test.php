@@ -30,7 +30,7 @@ sw_test(
 	'the shipped engine/ is read-only, the binary executable, and matches SHA256SUMS',
 	function () {
 		global $sw_env;
-		sw_engine_or_skip();
+		sw_require_engine();
 		$dir   = $sw_env['engine']['dir'];
 		$sums  = file( "$dir/SHA256SUMS", FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES );
 		$names = array();

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# README command 2: every test. Installs what is missing and builds first (like setup.sh), then:
+#   1. scripts/build-engine.sh (wasm component, .cwasm, static musl engine)
+#   2. cargo test --workspace (policy core, component and engine round trips)
+#   3. php -l on the plugin; scripts/package.sh → build/session-warden.zip
+#   4. for WordPress 6.5.5 (main) and 6.1.9 (oldest): a fresh site on 127.0.0.1 with the plugin installed
+#      from the zip, the PHP harness (tests/php, real WordPress in-process), then the HTTP and browser
+#      tests (node --test tests/e2e/), then the site is stopped.
+# Ends with "N passed, N failed" over all stages (a stage that breaks before reporting counts as 1 failed)
+# and exits non-zero if anything failed. Every process started is stopped on exit, also on failure.
+# Env: SW_TEST_WP="6.5.5 6.1.9"  SW_SKIP_CARGO=1  SW_E2E_FILTER=pattern (node --test-name-pattern)
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$SW_REPO"
+T0=$SECONDS
+LOGS=$SW_REPO/tests/output/logs
+mkdir -p "$LOGS"
+PASSED=0 FAILED=0 SUMMARY=()
+ROOTS=() GROUP=
+
+cleanup() {
+  [ -n "$GROUP" ] && kill -TERM -- "-$GROUP" 2>/dev/null
+  [ ${#ROOTS[@]} -eq 0 ] || bash "$SW_REPO/tests/env/down.sh" "${ROOTS[@]}"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+note() { SUMMARY+=("$(printf '%-44s %s' "$1" "$2")"); sw_log "== $1: $2"; }
+count() { PASSED=$((PASSED + $2)); FAILED=$((FAILED + $3)); note "$1" "$2 passed, $3 failed ($4 s)"; }
+broken() { FAILED=$((FAILED + 1)); note "$1" "BROKEN: $2 (counted as 1 failed)"; }
+
+# Runs a command in its own process group; whatever it leaves behind (a browser, a server) is killed after.
+grouped() {
+  setsid "$@" &
+  GROUP=$!
+  wait "$GROUP"; local rc=$?
+  kill -KILL -- "-$GROUP" 2>/dev/null; GROUP=
+  return $rc
+}
+
+# "# pass N" / "# fail N" (and node's "# cancelled N") at the top level of a TAP file.
+tap_counts() { # file -> "pass fail"
+  awk '/^# pass /{p=$3} /^# fail /{f=$3} /^# cancelled /{c=$3} END{print p+0, f+c+0, (p=="" ? "missing" : "ok")}' "$1"
+}
+
+stage_tap() { # name seconds rc tapfile
+  local p f ok; read -r p f ok < <(tap_counts "$4")
+  if [ "$ok" != ok ]; then broken "$1" "no summary (exit $3), see ${4#"$SW_REPO"/}"
+  else count "$1" "$p" "$((f + ( $3 != 0 && f == 0 ? 1 : 0 )))" "$2"; fi
+}
+
+# 0. Tools and packages.
+sw_ensure_deps || { broken "dependencies" "installing what is missing failed"; echo "$PASSED passed, $FAILED failed"; exit 1; }
+
+# 1. Engine. If it does not build, the rest still runs (packaged without engine/) so that every stage
+#    reports; the engine tests then fail.
+t=$SECONDS
+if bash scripts/build-engine.sh 2>&1 | tee "$LOGS/build-engine.log"; then  # pipefail: the script's status note "build engine" "ok ($((SECONDS - t)) s)"
+else broken "build engine" "scripts/build-engine.sh failed, see tests/output/logs/build-engine.log"; export SW_ALLOW_NO_ENGINE=1; fi
+
+# 2. Rust.
+if [ "${SW_SKIP_CARGO:-0}" != 1 ]; then
+  t=$SECONDS
+  cargo test --workspace 2>&1 | tee "$LOGS/cargo-test.log"; rc=${PIPESTATUS[0]}
+  read -r p f n < <(awk '/^test result:/{for(i=1;i<=NF;i++){if($(i)~/^passed/)p+=$(i-1); if($(i)~/^failed/)f+=$(i-1)} n++} END{print p+0, f+0, n+0}' "$LOGS/cargo-test.log")
+  if [ "$n" = 0 ]; then broken "cargo test --workspace" "exit $rc before any test ran"
+  else count "cargo test --workspace" "$p" "$((f + ( rc != 0 && f == 0 ? 1 : 0 )))" "$((SECONDS - t))"; fi
+fi
+
+# 3. Plugin lint and the zip.
+t=$SECONDS; p=0; f=0
+while IFS= read -r -d '' file; do
+  if php -l "$file" >/dev/null 2>"$LOGS/php-lint.err"; then p=$((p + 1)); else f=$((f + 1)); cat "$LOGS/php-lint.err"; php -l "$file"; fi
+done < <(find wordpress-plugin tests -name '*.php' -print0)
+count "php -l (plugin and tests)" "$p" "$f" "$((SECONDS - t))"
+zip_ok=1
+bash scripts/package.sh > "$LOGS/package.log" 2>&1 || { zip_ok=; cat "$LOGS/package.log"; broken "package" "scripts/package.sh failed"; }
+
+# 4. WordPress, both versions.
+port=8891
+for wp in ${SW_TEST_WP:-$SW_WP_MAIN $SW_WP_OLDEST}; do
+  root=$SW_STATE/test-$wp
+  ROOTS+=("$root")
+  t=$SECONDS
+  if [ -z "$zip_ok" ]; then broken "WordPress $wp" "no zip to install"; continue; fi
+  if ! SW_WP=$wp SW_PORT=$port SW_ROOT=$root SW_TEST_HOOKS=1 SW_PLUGIN_FROM=zip bash tests/env/up.sh > "$LOGS/up-$wp.log" 2>&1; then
+    cat "$LOGS/up-$wp.log"; broken "WordPress $wp site" "tests/env/up.sh failed"; port=$((port + 1)); continue
+  fi
+  note "WordPress $wp site" "up on 127.0.0.1:$port from the zip ($((SECONDS - t)) s)"
+  export SW_ENV=$root/env.json
+
+  t=$SECONDS
+  grouped php tests/php/run.php > "$LOGS/php-$wp.tap" 2>&1; rc=$?
+  cat "$LOGS/php-$wp.tap"
+  stage_tap "PHP (WordPress $wp)" "$((SECONDS - t))" "$rc" "$LOGS/php-$wp.tap"
+
+  t=$SECONDS
+  grouped node --test ${SW_E2E_FILTER:+--test-name-pattern="$SW_E2E_FILTER"} \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$LOGS/e2e-$wp.tap" tests/e2e/; rc=$?
+  stage_tap "HTTP + browser (WordPress $wp)" "$((SECONDS - t))" "$rc" "$LOGS/e2e-$wp.tap"
+
+  bash tests/env/down.sh "$root"
+  port=$((port + 1))
+done
+
+echo
+printf '%s\n' "${SUMMARY[@]}"
+echo "total time: $((SECONDS - T0)) s; logs and screenshots in tests/output/"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
