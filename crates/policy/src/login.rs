@@ -111,11 +111,7 @@ fn bucket<'a>(kind: LimitKind, attempt: &Attempt, live: &[&'a Session]) -> Optio
             let country = known_country(&attempt.country)?;
             select(&|s| known_country(&s.country).as_deref() == Some(country.as_str()))
         }
-        LimitKind::DeviceClass
-        | LimitKind::DeviceType
-        | LimitKind::ClientType
-        | LimitKind::Browser
-        | LimitKind::Os => {
+        LimitKind::DeviceClass | LimitKind::DeviceType | LimitKind::ClientType | LimitKind::Browser | LimitKind::Os => {
             let mine = ua::describe(&attempt.ua);
             let same = |theirs: &UaDescription| match kind {
                 LimitKind::DeviceClass => theirs.device_class == mine.device_class,
@@ -256,7 +252,11 @@ mod tests {
         let v = check_login(&req(rule, vec![session("a", 10, "1.1.1.1"), session("b", 20, "2.2.2.2")], "4.4.4.4"));
         assert_eq!(
             v,
-            LoginVerdict::Allow(AllowLogin { destroy: vec!["a".into()], reason: Some(Reason::MaxIps), expired: vec![] })
+            LoginVerdict::Allow(AllowLogin {
+                destroy: vec!["a".into()],
+                reason: Some(Reason::MaxIps),
+                expired: vec![]
+            })
         );
     }
 }

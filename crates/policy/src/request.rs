@@ -57,7 +57,9 @@ pub fn check_request(req: &RequestCheck) -> RequestVerdict {
     if is_idle(session, idle_timeout, now) {
         return end(Reason::Idle);
     }
-    if rule.as_ref().is_some_and(|r| r.ip_binding) && !session.ip.trim().is_empty() && !same_address(&session.ip, &req.ip)
+    if rule.as_ref().is_some_and(|r| r.ip_binding)
+        && !session.ip.trim().is_empty()
+        && !same_address(&session.ip, &req.ip)
     {
         return end(Reason::IpChanged);
     }
@@ -156,7 +158,8 @@ mod tests {
 
     #[test]
     fn deadlines_are_exact() {
-        let s = Session { verifier: "a".into(), login: 100, expiration: 1000, last_activity: 200, ..Default::default() };
+        let s =
+            Session { verifier: "a".into(), login: 100, expiration: 1000, last_activity: 200, ..Default::default() };
         assert!(matches!(check(999, s.clone(), 0), RequestVerdict::Continue(_)));
         assert_eq!(check(1000, s.clone(), 0), RequestVerdict::End(EndSession { reason: Reason::Expired }));
         assert!(matches!(check(259, s.clone(), 60), RequestVerdict::Continue(_)));

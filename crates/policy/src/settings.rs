@@ -75,7 +75,11 @@ impl IpRules {
     /// nothing to match it against and lets it through.
     pub fn check(&self, ip: Option<IpAddr>) -> Option<Reason> {
         let Some(ip) = ip else {
-            return if !self.allow.is_empty() || self.scope != IpScope::Any { Some(Reason::IpNotAllowed) } else { None };
+            return if !self.allow.is_empty() || self.scope != IpScope::Any {
+                Some(Reason::IpNotAllowed)
+            } else {
+                None
+            };
         };
         if self.deny.contains(ip) {
             return Some(Reason::IpDenied);
@@ -602,7 +606,9 @@ impl Checker {
             self.fail_text(
                 path,
                 format!("{} entries", items.len()),
-                format!("may hold at most {IP_LIST_MAX} entries; use ranges such as 203.0.113.0/24 to cover many addresses"),
+                format!(
+                    "may hold at most {IP_LIST_MAX} entries; use ranges such as 203.0.113.0/24 to cover many addresses"
+                ),
             );
             return None;
         }
@@ -661,7 +667,11 @@ impl Checker {
                     }
                 }
                 None => {
-                    self.fail_text(&join(&p, "max"), String::new(), "is required: how many sessions are allowed, 1 to 1000");
+                    self.fail_text(
+                        &join(&p, "max"),
+                        String::new(),
+                        "is required: how many sessions are allowed, 1 to 1000",
+                    );
                     None
                 }
             };
@@ -707,11 +717,7 @@ impl Checker {
                         if is_message_key(&k) {
                             Some(k)
                         } else {
-                            self.fail(
-                                &p,
-                                v,
-                                "must be 1 to 64 lowercase letters, digits or '_', such as limit_reached",
-                            );
+                            self.fail(&p, v, "must be 1 to 64 lowercase letters, digits or '_', such as limit_reached");
                             None
                         }
                     })
@@ -730,11 +736,7 @@ impl Checker {
                         if n == 0 || (IDLE_MIN..=IDLE_MAX).contains(&n) {
                             Some(n)
                         } else {
-                            self.fail(
-                                &p,
-                                v,
-                                "must be 0 (never) or between 60 seconds and 31536000 seconds (one year)",
-                            );
+                            self.fail(&p, v, "must be 0 (never) or between 60 seconds and 31536000 seconds (one year)");
                             None
                         }
                     })
@@ -753,7 +755,11 @@ impl Checker {
     /// `redirect_url`, unless that field already has an error of its own.
     fn needs_redirect_url(&mut self, path: &str, rule: &Rule) {
         let field = join(path, "redirect_url");
-        if rule.mode == Mode::Redirect && rule.redirect_url.is_empty() && !self.has_error(&field) && !self.has_error(&join(path, "mode")) {
+        if rule.mode == Mode::Redirect
+            && rule.redirect_url.is_empty()
+            && !self.has_error(&field)
+            && !self.has_error(&join(path, "mode"))
+        {
             self.fail_text(&field, String::new(), REDIRECT_NEEDS_URL);
         }
     }
@@ -767,7 +773,11 @@ impl Checker {
             let role = match map.get("role") {
                 Some(v) => self.role_name(&join(&p, "role"), v),
                 None => {
-                    self.fail_text(&join(&p, "role"), String::new(), "is required: the slug of the role, such as editor");
+                    self.fail_text(
+                        &join(&p, "role"),
+                        String::new(),
+                        "is required: the slug of the role, such as editor",
+                    );
                     None
                 }
             };
@@ -826,13 +836,15 @@ impl Checker {
         if let Some(v) = map.get("user_ids") {
             let p = join(path, "user_ids");
             if let Some(items) = self.array(&p, v) {
-                out.user_ids = items.iter().enumerate().filter_map(|(i, item)| self.user_id(&index(&p, i), item)).collect();
+                out.user_ids =
+                    items.iter().enumerate().filter_map(|(i, item)| self.user_id(&index(&p, i), item)).collect();
             }
         }
         if let Some(v) = map.get("roles") {
             let p = join(path, "roles");
             if let Some(items) = self.array(&p, v) {
-                out.roles = items.iter().enumerate().filter_map(|(i, item)| self.role_name(&index(&p, i), item)).collect();
+                out.roles =
+                    items.iter().enumerate().filter_map(|(i, item)| self.role_name(&index(&p, i), item)).collect();
             }
         }
         out
@@ -982,7 +994,16 @@ mod tests {
         for ok in ["/limit", "https://example.com", "http://example.com:8080/x?y#z", "HTTPS://user@[::1]:80/"] {
             assert_eq!(redirect_url_problem(ok), None, "{ok}");
         }
-        for bad in ["//evil.com", "/\\evil.com", "https://", "https:///path", "ftp://x", "javascript:alert(1)", "/a b", "example.com"] {
+        for bad in [
+            "//evil.com",
+            "/\\evil.com",
+            "https://",
+            "https:///path",
+            "ftp://x",
+            "javascript:alert(1)",
+            "/a b",
+            "example.com",
+        ] {
             assert!(redirect_url_problem(bad).is_some(), "{bad}");
         }
     }
@@ -991,7 +1012,9 @@ mod tests {
     fn redirect_mode_needs_url() {
         let e = errors(json!({"defaults": {"mode": "redirect"}}));
         assert_eq!(e, vec![("defaults.redirect_url".to_string(), String::new())]);
-        let e = errors(json!({"defaults": {"mode": "redirect", "redirect_url": "/x"}, "roles": [{"role": "a", "rule": {"redirect_url": ""}}]}));
+        let e = errors(
+            json!({"defaults": {"mode": "redirect", "redirect_url": "/x"}, "roles": [{"role": "a", "rule": {"redirect_url": ""}}]}),
+        );
         assert_eq!(e, vec![("roles[0].rule.redirect_url".to_string(), String::new())]);
     }
 
@@ -1024,11 +1047,20 @@ mod tests {
         let user = User { id: 9, roles: vec!["a".into(), "b".into()] };
         let Effective::Rule(g) = effective(&s, &user) else { panic!("bypass") };
         assert_eq!(g.rule.limits, vec![Limit { kind: LimitKind::User, max: 5 }]);
-        assert_eq!((g.rule.max_ips, g.rule.mode, g.rule.idle_timeout, g.rule.ip_binding), (0, Mode::LogoutAll, 0, false));
+        assert_eq!(
+            (g.rule.max_ips, g.rule.mode, g.rule.idle_timeout, g.rule.ip_binding),
+            (0, Mode::LogoutAll, 0, false)
+        );
         s.merge = MergeStrategy::Strictest;
         let Effective::Rule(st) = effective(&s, &user) else { panic!("bypass") };
-        assert_eq!(st.rule.limits, vec![Limit { kind: LimitKind::User, max: 2 }, Limit { kind: LimitKind::Ip, max: 1 }]);
-        assert_eq!((st.rule.max_ips, st.rule.mode, st.rule.idle_timeout, st.rule.ip_binding), (3, Mode::Block, 600, true));
+        assert_eq!(
+            st.rule.limits,
+            vec![Limit { kind: LimitKind::User, max: 2 }, Limit { kind: LimitKind::Ip, max: 1 }]
+        );
+        assert_eq!(
+            (st.rule.max_ips, st.rule.mode, st.rule.idle_timeout, st.rule.ip_binding),
+            (3, Mode::Block, 600, true)
+        );
     }
 
     #[test]

@@ -9,7 +9,8 @@ use session_warden_policy::types::*;
 use session_warden_policy::{net, ua};
 use std::collections::BTreeSet;
 
-const IPS: &[&str] = &["203.0.113.1", "203.0.113.2", "::ffff:203.0.113.1", "2001:db8::5", "198.51.100.9", "", "garbage"];
+const IPS: &[&str] =
+    &["203.0.113.1", "203.0.113.2", "::ffff:203.0.113.1", "2001:db8::5", "198.51.100.9", "", "garbage"];
 const COUNTRIES: &[&str] = &["FR", "fr", "DE", "US", "", "XX", "T1"];
 const UAS: &[&str] = &[
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
@@ -78,8 +79,11 @@ fn rule_strategy() -> impl Strategy<Value = Rule> {
 }
 
 fn attempt_strategy() -> impl Strategy<Value = Attempt> {
-    (pick(IPS), pick(COUNTRIES), pick(UAS))
-        .prop_map(|(ip, country, ua)| Attempt { ip: ip.into(), country: country.into(), ua: ua.into() })
+    (pick(IPS), pick(COUNTRIES), pick(UAS)).prop_map(|(ip, country, ua)| Attempt {
+        ip: ip.into(),
+        country: country.into(),
+        ua: ua.into(),
+    })
 }
 
 fn request(rule: &Rule, sessions: Vec<Session>, attempt: Attempt) -> LoginRequest {
