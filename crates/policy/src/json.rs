@@ -160,7 +160,10 @@ fn parse_with_settings<T: DeserializeOwned>(
 ) -> Result<T, Failure> {
     let checked = match args.as_object_mut().and_then(|m| m.remove("settings")) {
         Some(raw) => Some(settings::validate_value(&raw).map_err(|errors| {
-            let list: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            let list: Vec<String> = errors
+                .iter()
+                .map(|e| if e.field.is_empty() { e.message.clone() } else { format!("{}: {}", e.field, e.message) })
+                .collect();
             Failure::new(code::INVALID_SETTINGS, format!("the settings are not valid: {}", list.join("; ")))
         })?),
         None => None,
