@@ -55,7 +55,8 @@ sw_ensure_deps || { broken "dependencies" "installing what is missing failed"; e
 # 1. Engine. If it does not build, the rest still runs (packaged without engine/) so that every stage
 #    reports; the engine tests then fail.
 t=$SECONDS
-if bash scripts/build-engine.sh 2>&1 | tee "$LOGS/build-engine.log"; then  # pipefail: the script's status note "build engine" "ok ($((SECONDS - t)) s)"
+# (pipefail: the pipeline fails when the script does)
+if bash scripts/build-engine.sh 2>&1 | tee "$LOGS/build-engine.log"; then note "build engine" "ok ($((SECONDS - t)) s)"
 else broken "build engine" "scripts/build-engine.sh failed, see tests/output/logs/build-engine.log"; export SW_ALLOW_NO_ENGINE=1; fi
 
 # 2. Rust.
@@ -67,12 +68,13 @@ if [ "${SW_SKIP_CARGO:-0}" != 1 ]; then
   else count "cargo test --workspace" "$p" "$((f + ( rc != 0 && f == 0 ? 1 : 0 )))" "$((SECONDS - t))"; fi
 fi
 
-# 3. Plugin lint and the zip.
+# 3. Syntax of every PHP file and shell script, and the zip.
 t=$SECONDS; p=0; f=0
 while IFS= read -r -d '' file; do
-  if php -l "$file" >/dev/null 2>"$LOGS/php-lint.err"; then p=$((p + 1)); else f=$((f + 1)); cat "$LOGS/php-lint.err"; php -l "$file"; fi
-done < <(find wordpress-plugin tests -name '*.php' -print0)
-count "php -l (plugin and tests)" "$p" "$f" "$((SECONDS - t))"
+  case "$file" in *.php) check=(php -l "$file");; *) check=(bash -n "$file");; esac
+  if "${check[@]}" >/dev/null 2>&1; then p=$((p + 1)); else f=$((f + 1)); "${check[@]}"; fi
+done < <(find wordpress-plugin tests scripts .ci \( -name '*.php' -o -name '*.sh' -o -path .ci/run \) -print0)
+count "php -l, bash -n (plugin, tests, scripts)" "$p" "$f" "$((SECONDS - t))"
 zip_ok=1
 bash scripts/package.sh > "$LOGS/package.log" 2>&1 || { zip_ok=; cat "$LOGS/package.log"; broken "package" "scripts/package.sh failed"; }
 
