@@ -228,3 +228,23 @@ impl Client {
         self.raw(request.to_string().as_bytes())
     }
 }
+
+pub fn sha256(bytes: &[u8]) -> String {
+    session_warden_engine::sha256_hex(bytes)
+}
+
+/// A legal login check with many sessions: lots of work for the component.
+pub fn huge_login() -> Value {
+    let sessions: Vec<Value> = (0..3000)
+        .map(|i| {
+            serde_json::json!({"verifier": format!("s{i}"), "login": 1_699_990_000 + i, "expiration": 1_800_000_000u64,
+                   "last_activity": 0, "ip": format!("203.0.{}.{}", i / 250, i % 250), "country": "DE",
+                   "ua": "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0", "flags": []})
+        })
+        .collect();
+    serde_json::json!({"v": 1, "id": "huge", "op": "check_login", "args": {
+        "settings": {"defaults": {"limits": [{"kind": "user", "max": 3}], "mode": "logout_oldest"}},
+        "user": {"id": 1, "roles": ["subscriber"]}, "now": 1_700_000_000u64,
+        "attempt": {"ip": "203.0.113.9", "country": "DE", "ua": "Mozilla/5.0"}, "sessions": sessions}})
+}
+
