@@ -1,6 +1,9 @@
 //! `session-warden-engine call`: the corpus through one process per case, the
 //! error replies, and artifact integrity.
 
+// Test helpers outside #[test] functions fail loudly too; that is their job.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use serde_json::{json, Value};

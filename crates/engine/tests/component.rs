@@ -1,6 +1,9 @@
 //! The built component: imports nothing, stays lean, and its typed exports give
 //! the same answers as `handle-json` on every corpus case.
 
+// Test helpers outside #[test] functions fail loudly too; that is their job.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 #[path = "../../component/src/conv.rs"]

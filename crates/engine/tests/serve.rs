@@ -2,6 +2,9 @@
 //! concurrent clients, error replies that leave the daemon serving, stale and
 //! live sockets, socket permissions, SIGTERM, fuel exhaustion.
 
+// Test helpers outside #[test] functions fail loudly too; that is their job.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use serde_json::{json, Value};
