@@ -51,11 +51,19 @@ pub fn default_path() -> Result<PathBuf, EngineError> {
     Ok(exe.parent().map(|d| d.join(DEFAULT_NAME)).unwrap_or_else(|| PathBuf::from(DEFAULT_NAME)))
 }
 
-/// Reads, verifies and loads the artifact. The bytes that were hashed are the bytes
-/// that are loaded, so the file cannot be swapped between the check and the load.
+/// Verifies and loads the artifact.
+///
+/// The file is hashed through a read-only mapping of one open file and then
+/// mapped by wasmtime (`deserialize_file`), instead of being read and copied
+/// twice: a one-shot `call` pays this on every request, and for a multi-MB
+/// artifact the copies cost more than the decision. Between the hash and the
+/// load the file must not change; only its owner could do that (world-writable
+/// files and folders are refused), and the same owner could replace the engine
+/// binary itself, so that owner is trusted anyway. The inode is checked again
+/// after loading to catch a swapped file.
 pub fn load(engine: &Engine, path: &Path, expected_sha256: &str) -> Result<Component, EngineError> {
-    let bytes = read_checked(path)?;
-    let actual = sha256_hex(&bytes);
+    let (real, file, identity) = open_checked(path)?;
+    let actual = hash_file(&file, &real)?;
     if actual != expected_sha256 {
         return Err(EngineError::Artifact(format!(
             "{} has sha256 {actual}, but this engine expects {expected_sha256}; the file is damaged, \
@@ -63,24 +71,35 @@ pub fn load(engine: &Engine, path: &Path, expected_sha256: &str) -> Result<Compo
             path.display()
         )));
     }
-    // SAFETY: the bytes are exactly the artifact our build produced (sha256 checked
-    // above against a hash fixed at build time or given by the developer), so they
-    // are a valid wasmtime artifact for this wasmtime version and configuration.
-    unsafe { Component::deserialize(engine, &bytes) }.map_err(|e| {
+    // SAFETY: the file is exactly the artifact our build produced (sha256 checked
+    // above against a hash fixed at build time or given by the developer), so it
+    // is a valid wasmtime artifact for this wasmtime version and configuration.
+    let component = unsafe { Component::deserialize_file(engine, &real) }.map_err(|e| {
         EngineError::Artifact(format!(
             "{} matches its hash but wasmtime refused it ({e}); the engine and the artifact \
              come from different builds",
             path.display()
         ))
-    })
+    })?;
+    let after = std::fs::metadata(&real).map(|m| (m.dev(), m.ino(), m.len(), m.mtime(), m.mtime_nsec())).ok();
+    if after != Some(identity) {
+        return Err(EngineError::Artifact(format!("{} changed while it was being loaded", real.display())));
+    }
+    Ok(component)
 }
 
-fn read_checked(path: &Path) -> Result<Vec<u8>, EngineError> {
+type Identity = (u64, u64, u64, i64, i64);
+
+fn open_checked(path: &Path) -> Result<(PathBuf, std::fs::File, Identity), EngineError> {
     let real = std::fs::canonicalize(path).map_err(|e| {
-        EngineError::Artifact(format!("{} cannot be opened: {e}; run scripts/build-engine.sh or reinstall the plugin", path.display()))
+        EngineError::Artifact(format!(
+            "{} cannot be opened: {e}; run scripts/build-engine.sh or reinstall the plugin",
+            path.display()
+        ))
     })?;
-    let meta = std::fs::metadata(&real)
-        .map_err(|e| EngineError::Artifact(format!("{} cannot be read: {e}", real.display())))?;
+    let file = std::fs::File::open(&real)
+        .map_err(|e| EngineError::Artifact(format!("{} cannot be opened: {e}", real.display())))?;
+    let meta = file.metadata().map_err(|e| EngineError::Artifact(format!("{} cannot be read: {e}", real.display())))?;
     if !meta.is_file() {
         return Err(EngineError::Artifact(format!("{} is not a regular file", real.display())));
     }
@@ -102,5 +121,32 @@ fn read_checked(path: &Path) -> Result<Vec<u8>, EngineError> {
             )));
         }
     }
-    std::fs::read(&real).map_err(|e| EngineError::Artifact(format!("{} cannot be read: {e}", real.display())))
+    let identity = (meta.dev(), meta.ino(), meta.len(), meta.mtime(), meta.mtime_nsec());
+    Ok((real, file, identity))
+}
+
+fn hash_file(file: &std::fs::File, real: &Path) -> Result<String, EngineError> {
+    use std::os::fd::AsRawFd;
+    let len = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
+    if len == 0 {
+        return Err(EngineError::Artifact(format!("{} is empty", real.display())));
+    }
+    // SAFETY: a private read-only mapping of a file we hold open; it is only read
+    // as bytes here and unmapped before returning.
+    let ptr = unsafe {
+        libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_PRIVATE, file.as_raw_fd(), 0)
+    };
+    if ptr == libc::MAP_FAILED {
+        return Err(EngineError::Artifact(format!(
+            "{} cannot be mapped: {}",
+            real.display(),
+            std::io::Error::last_os_error()
+        )));
+    }
+    // SAFETY: `ptr` maps `len` readable bytes (checked above) until munmap below.
+    let bytes = unsafe { std::slice::from_raw_parts(ptr as *const u8, len) };
+    let hash = sha256_hex(bytes);
+    // SAFETY: unmaps exactly the mapping created above; `bytes` is not used after.
+    unsafe { libc::munmap(ptr, len) };
+    Ok(hash)
 }

@@ -217,6 +217,8 @@ fn componentize(o: &Options) -> Result<(), EngineError> {
     let input = o.core.as_ref().ok_or_else(|| EngineError::Usage("componentize needs --core core.wasm".into()))?;
     let out = o.out.as_ref().ok_or_else(|| EngineError::Usage("componentize needs --out X.wasm".into()))?;
     let core = std::fs::read(input).map_err(|e| EngineError::Io(format!("{}: {e}", input.display())))?;
+    let core = pre_initialize(&core).map_err(|e| EngineError::Wasm(format!("pre-initialising {}: {e}", input.display())))?;
+    let core = strip_custom_section(&core, "name");
     // The core module carries its WIT world in a custom section (wit-bindgen puts
     // it there), so the encoder needs nothing else; no adapter, because the
     // module imports no WASI.
@@ -227,6 +229,95 @@ fn componentize(o: &Options) -> Result<(), EngineError> {
     write_read_only(out, &component)?;
     println!("{}  {}", session_warden_engine::sha256_hex(&component), out.display());
     Ok(())
+}
+
+/// Runs the core module's `wizer-initialize` export once and snapshots the
+/// result (wizer): every fresh instance then starts with the core's lazily built
+/// tables already in memory instead of rebuilding them per request.
+#[cfg(feature = "compiler")]
+fn pre_initialize(core: &[u8]) -> wasmtime::Result<Vec<u8>> {
+    use wasmtime_wizer::{InstanceState, SnapshotVal, ValType, Wizer};
+
+    struct State<'a> {
+        store: &'a mut wasmtime::Store<()>,
+        instance: wasmtime::Instance,
+    }
+
+    impl InstanceState for State<'_> {
+        async fn global_get(&mut self, name: &str, _: ValType) -> SnapshotVal {
+            match self.instance.get_global(&mut *self.store, name).map(|g| g.get(&mut *self.store)) {
+                Some(wasmtime::Val::I32(x)) => SnapshotVal::I32(x),
+                Some(wasmtime::Val::I64(x)) => SnapshotVal::I64(x),
+                Some(wasmtime::Val::F32(x)) => SnapshotVal::F32(x),
+                Some(wasmtime::Val::F64(x)) => SnapshotVal::F64(x),
+                Some(wasmtime::Val::V128(x)) => SnapshotVal::V128(x.as_u128()),
+                // Wizer only asks for the i32/i64/f32/f64/v128 globals it exported itself.
+                _ => SnapshotVal::I32(0),
+            }
+        }
+
+        async fn memory_contents(&mut self, name: &str, contents: impl FnOnce(&[u8]) + Send) {
+            match self.instance.get_memory(&mut *self.store, name) {
+                Some(m) => contents(m.data(&*self.store)),
+                None => contents(&[]),
+            }
+        }
+    }
+
+    let wizer = Wizer::new();
+    let (cx, instrumented) = wizer.instrument(core)?;
+    let engine = wasmtime::Engine::new(&config())?;
+    let module = wasmtime::Module::new(&engine, &instrumented)?;
+    let mut store = wasmtime::Store::new(&engine, ());
+    store.set_fuel(u64::MAX)?;
+    let instance = wasmtime::Instance::new(&mut store, &module, &[])?;
+    instance.get_typed_func::<(), ()>(&mut store, wizer.get_init_func())?.call(&mut store, ())?;
+    let mut state = State { store: &mut store, instance };
+    block_on(wizer.snapshot(&cx, &mut state))
+}
+
+/// Polls a future that never waits (wizer's snapshot over our synchronous state).
+#[cfg(feature = "compiler")]
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(v) = future.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+/// Drops custom sections called `name` (function names: only for debugging, and
+/// the engine would carry them into the artifact).
+#[cfg(feature = "compiler")]
+fn strip_custom_section(module: &[u8], drop: &str) -> Vec<u8> {
+    fn leb(bytes: &[u8], mut i: usize) -> Option<(usize, usize)> {
+        let (mut value, mut shift) = (0usize, 0);
+        loop {
+            let b = *bytes.get(i)?;
+            i += 1;
+            value |= ((b & 0x7f) as usize) << shift;
+            if b < 0x80 {
+                return Some((value, i));
+            }
+            shift += 7;
+        }
+    }
+    let mut out = module.get(..8).map(<[u8]>::to_vec).unwrap_or_default();
+    let mut i = 8;
+    while i < module.len() {
+        let Some((size, body)) = leb(module, i + 1) else { return module.to_vec() };
+        let end = body + size;
+        let Some(section) = module.get(i..end) else { return module.to_vec() };
+        let is_dropped = module[i] == 0
+            && leb(module, body).is_some_and(|(n, s)| module.get(s..s + n) == Some(drop.as_bytes()));
+        if !is_dropped {
+            out.extend_from_slice(section);
+        }
+        i = end;
+    }
+    out
 }
 
 #[cfg(feature = "compiler")]

@@ -1,0 +1,128 @@
+//! In-process numbers for `scripts/bench-engine.sh`: native core decisions per
+//! second and the component's call latency inside the engine. Prints `key=value`
+//! lines; the script turns them into the table.
+
+// A benchmark stops at the first thing that is wrong; that is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use session_warden_engine::runtime::{Limits, Runtime};
+use session_warden_engine::{artifact, config};
+use session_warden_policy::types::LoginRequest;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn main() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let request_text = std::fs::read_to_string(repo.join("benches/requests/check_login_5.json")).expect("request file");
+    let request: serde_json::Value = serde_json::from_str(&request_text).expect("request JSON");
+
+    // Native core: the decision the JSON path makes, on already-parsed input
+    // (settings validated once, as a host holding its settings would).
+    let args = request["args"].clone();
+    let settings = session_warden_policy::settings::validate_value(&args["settings"]).expect("settings valid");
+    let mut login: LoginRequest = {
+        let mut a = args.clone();
+        a.as_object_mut().expect("object").remove("settings");
+        serde_json::from_value(a).expect("login request")
+    };
+    login.settings = settings;
+    for threads in [1usize, 2] {
+        let per_thread = Duration::from_secs(2);
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let req = login.clone();
+                std::thread::spawn(move || {
+                    let start = Instant::now();
+                    let mut n = 0u64;
+                    while start.elapsed() < per_thread {
+                        for _ in 0..100 {
+                            std::hint::black_box(session_warden_policy::login::check_login(std::hint::black_box(&req)));
+                        }
+                        n += 100;
+                    }
+                    n as f64 / start.elapsed().as_secs_f64()
+                })
+            })
+            .collect();
+        let rate: f64 = handles.into_iter().map(|h| h.join().expect("thread")).sum();
+        println!("native_check_login_per_s_{threads}t={rate:.0}");
+    }
+    // The whole JSON path natively (parse, validate settings, decide, write).
+    let compact = request.to_string();
+    let (med, p99) = time(5000, || {
+        std::hint::black_box(session_warden_policy::json::handle(&compact));
+    });
+    println!("native_json_us_median={med:.1}\nnative_json_us_p99={p99:.1}");
+
+    // The component in the engine: a fresh store and instance per call, as the
+    // daemon does it.
+    let sums = std::fs::read_to_string(repo.join("build/engine/SHA256SUMS"))
+        .expect("build/engine/SHA256SUMS missing: run scripts/build-engine.sh first");
+    let sha = sums.lines().find_map(|l| l.strip_suffix("  session-warden.cwasm")).expect("artifact hash");
+    // One-shot start-up, step by step (what every `call` pays before deciding).
+    let art = repo.join("build/engine/session-warden.cwasm");
+    let engine = wasmtime::Engine::new(&config()).expect("engine");
+    let t = Instant::now();
+    let bytes = std::fs::read(&art).expect("read artifact");
+    let t_read = t.elapsed();
+    let t = Instant::now();
+    let _ = session_warden_engine::sha256_hex(&bytes);
+    let t_hash = t.elapsed();
+    let t = Instant::now();
+    // SAFETY: the artifact our build produced, verified again by artifact::load below.
+    let c = unsafe { wasmtime::component::Component::deserialize(&engine, &bytes) }.expect("deserialize");
+    let t_deser = t.elapsed();
+    let t = Instant::now();
+    let one = Runtime::new(engine.clone(), &c, Limits::default()).expect("runtime");
+    let _ = one.handle_json(&request.to_string()).expect("first call");
+    let t_first = t.elapsed();
+    println!(
+        "startup_read_us={:.0}\nstartup_sha256_us={:.0}\nstartup_deserialize_us={:.0}\nstartup_first_call_us={:.0}",
+        t_read.as_secs_f64() * 1e6,
+        t_hash.as_secs_f64() * 1e6,
+        t_deser.as_secs_f64() * 1e6,
+        t_first.as_secs_f64() * 1e6
+    );
+    let component =
+        artifact::load(&engine, &repo.join("build/engine/session-warden.cwasm"), sha).expect("artifact loads");
+    let rt = Runtime::new(engine, &component, Limits::default()).expect("runtime");
+    let (med, p99) = time(5000, || {
+        std::hint::black_box(rt.handle_json(&compact).expect("call"));
+    });
+    println!("component_json_us_median={med:.1}\ncomponent_json_us_p99={p99:.1}");
+    for (name, req) in [
+        ("version", r#"{"op":"version"}"#.to_string()),
+        ("describe_ua", format!(r#"{{"op":"describe_ua","args":{{"ua":{}}}}}"#, request["args"]["attempt"]["ua"])),
+        ("validate_settings", format!(r#"{{"op":"validate_settings","args":{{"settings":{}}}}}"#, request["args"]["settings"])),
+    ] {
+        let (med, p99) = time(2000, || {
+            std::hint::black_box(rt.handle_json(&req).expect("call"));
+        });
+        println!("component_{name}_us_median={med:.1}\ncomponent_{name}_us_p99={p99:.1}");
+    }
+    let (med, p99) = time(5000, || {
+        rt.with_instance(|_, _| Ok(())).expect("instantiate");
+    });
+    println!("component_instantiate_us_median={med:.1}\ncomponent_instantiate_us_p99={p99:.1}");
+    let envelope = format!("{{\"v\":1,\"id\":1,{}", &compact[1..]);
+    let (med, p99) = time(5000, || {
+        std::hint::black_box(rt.handle_envelope(&envelope, true));
+    });
+    println!("component_envelope_us_median={med:.1}\ncomponent_envelope_us_p99={p99:.1}");
+}
+
+/// Median and p99 in µs of `n` runs after a warm-up.
+fn time(n: usize, mut f: impl FnMut()) -> (f64, f64) {
+    for _ in 0..n / 10 {
+        f();
+    }
+    let mut samples: Vec<f64> = (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    samples.sort_by(|a, b| a.total_cmp(b));
+    (samples[n / 2], samples[n * 99 / 100])
+}
