@@ -91,6 +91,7 @@ final class Compiler {
 			'height'  => 0,
 			'label'   => 0,
 			'dead'    => false,
+			'poly'    => false,
 			'start'   => false,
 		);
 		$this->body();
@@ -101,7 +102,14 @@ final class Compiler {
 		foreach ($type[0] as $i => $t) {
 			$params[] = '$l' . $i;
 		}
-		$head = array('if (--$d < 0) Ops::exhausted();', 'if (--$I->fuel < 0) $I->outOfFuel();');
+		// $d is the remaining PHP stack budget in bytes: a wasm call is a PHP call, so
+		// deep recursion must trap before PHP's memory_limit turns it into a fatal error.
+		$slots = 0;
+		if (preg_match_all('/\$s(\d+)\b/', implode("\n", $this->out), $mm)) {
+			$slots = 1 + max(array_map('intval', $mm[1]));
+		}
+		$cost = 32 * (count($this->localTypes) + $slots + 12);
+		$head = array('if (($d -= ' . $cost . ') < 0) Ops::exhausted();', 'if (--$I->fuel < 0) $I->outOfFuel();');
 		if ($this->usesMemory) {
 			$head[] = '$M = &$I->mem;';
 		}
@@ -150,7 +158,7 @@ final class Compiler {
 	private function pop(int $expect = self::ANY): array {
 		$f = $this->ctrl[count($this->ctrl) - 1];
 		if (count($this->stack) <= $f['height']) {
-			if ($f['dead']) {
+			if ($f['poly']) {
 				return array(self::zero($expect ?: Module::I32), $expect, array());
 			}
 			throw new ModuleError('type mismatch: operand stack underflow');
@@ -260,6 +268,7 @@ final class Compiler {
 			'height'  => $height,
 			'label'   => ++$this->labels,
 			'dead'    => $parentDead,
+			'poly'    => false,
 			'start'   => $parentDead,
 			'else'    => false,
 		);
@@ -306,7 +315,9 @@ final class Compiler {
 
 	private function setDead(): void {
 		$f                                     = count($this->ctrl) - 1;
+		// Unreachable: the operand stack becomes polymorphic and nothing more is emitted.
 		$this->ctrl[$f]['dead']                = true;
+		$this->ctrl[$f]['poly']                = true;
 		$this->stack                           = array_slice($this->stack, 0, $this->ctrl[$f]['height']);
 	}
 
@@ -419,6 +430,7 @@ final class Compiler {
 					$this->emit('goto B' . $f['label'] . ';');
 					$f['else'] = true;
 					$f['dead'] = $f['start'];
+					$f['poly'] = false;
 					$this->ctrl[count($this->ctrl) - 1] = $f;
 					$this->emit('E' . $f['label'] . ':');
 					foreach ($f['params'] as $i => $t) {
@@ -725,7 +737,7 @@ final class Compiler {
 	private const LOADS = array(
 		0x28 => array(4, Module::I32, "\\unpack('V', \$M, \$a)[1]"),
 		0x29 => array(8, Module::I64, "\\unpack('P', \$M, \$a)[1]"),
-		0x2A => array(4, Module::F32, "\\unpack('g', \$M, \$a)[1]"),
+		0x2A => array(4, Module::F32, "Ops::f32FromBits(\\unpack('V', \$M, \$a)[1])"),
 		0x2B => array(8, Module::F64, "\\unpack('e', \$M, \$a)[1]"),
 		0x2C => array(1, Module::I32, "((\\ord(\$M[\$a]) ^ 0x80) - 0x80) & 0xFFFFFFFF"),
 		0x2D => array(1, Module::I32, "\\ord(\$M[\$a])"),
@@ -781,12 +793,15 @@ final class Compiler {
 		$val  = $this->pop($type);
 		$addr = $this->pop(Module::I32);
 		$code = 'if (($a = ' . $this->address($addr, $off) . ') > \strlen($M) - ' . $size . ') Ops::oob(); ';
-		if (Module::F32 === $type || Module::F64 === $type) {
-			$code .= '$v = \pack(\'' . (Module::F32 === $type ? 'g' : 'e') . '\', ' . $val[0] . '); ';
+		if (Module::F64 === $type) {
+			$code .= '$v = \pack(\'e\', ' . $val[0] . '); ';
 			for ($i = 0; $i < $size; $i++) {
 				$code .= '$M[' . (0 === $i ? '$a' : '$a + ' . $i) . '] = $v[' . $i . ']; ';
 			}
 		} else {
+			if (Module::F32 === $type) {
+				$val[0] = 'Ops::f32Bits(' . $val[0] . ')';
+			}
 			if (self::isSimple($val[0])) {
 				$v = $val[0];
 			} else {
@@ -1017,8 +1032,8 @@ final class Compiler {
 
 		$p[0x8B] = array('Ops::fabs({a})', array($F), $F);
 		$p[0x8C] = array('Ops::fneg({a})', array($F), $F);
-		$p[0x8D] = array('\ceil({a})', array($F), $F);
-		$p[0x8E] = array('\floor({a})', array($F), $F);
+		$p[0x8D] = array('\ceil({a} * 1.0)', array($F), $F);
+		$p[0x8E] = array('\floor({a} * 1.0)', array($F), $F);
 		$p[0x8F] = array('Ops::ftrunc({a})', array($F), $F);
 		$p[0x90] = array('Ops::fnearest({a})', array($F), $F);
 		$p[0x91] = array('Ops::f32(\sqrt({a}))', array($F), $F);
@@ -1031,8 +1046,8 @@ final class Compiler {
 		$p[0x98] = array('Ops::copysign({a}, {b})', array($F, $F), $F);
 		$p[0x99] = array('Ops::fabs({a})', array($D), $D);
 		$p[0x9A] = array('Ops::fneg({a})', array($D), $D);
-		$p[0x9B] = array('\ceil({a})', array($D), $D);
-		$p[0x9C] = array('\floor({a})', array($D), $D);
+		$p[0x9B] = array('\ceil({a} * 1.0)', array($D), $D);
+		$p[0x9C] = array('\floor({a} * 1.0)', array($D), $D);
 		$p[0x9D] = array('Ops::ftrunc({a})', array($D), $D);
 		$p[0x9E] = array('Ops::fnearest({a})', array($D), $D);
 		$p[0x9F] = array('\sqrt({a})', array($D), $D);
@@ -1064,7 +1079,7 @@ final class Compiler {
 		$p[0xB8] = array('(float) {a}', array($I), $D);
 		$p[0xB9] = array('(float) {a}', array($L), $D);
 		$p[0xBA] = array('Ops::f64FromU64({a})', array($L), $D);
-		$p[0xBB] = array('{a}', array($F), $D);
+		$p[0xBB] = array('({a} * 1.0)', array($F), $D); // Quiets a signalling NaN.
 		$p[0xBC] = array('Ops::f32Bits({a})', array($F), $I);
 		$p[0xBD] = array('Ops::f64Bits({a})', array($D), $L);
 		$p[0xBE] = array('Ops::f32FromBits({a})', array($I), $F);

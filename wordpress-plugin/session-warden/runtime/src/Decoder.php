@@ -217,6 +217,11 @@ final class Decoder {
 				throw new ModuleError('start function must be [] -> []');
 			}
 		}
+		foreach ($m->globals as $g) {
+			if (null !== $g['init'] && 'ref.func' === $g['init'][0] && $g['init'][1] >= $nf) {
+				throw new ModuleError('unknown function ' . $g['init'][1]);
+			}
+		}
 		foreach ($m->elems as $seg) {
 			if ('active' === $seg['mode'] && $seg['table'] >= count($m->tables)) {
 				throw new ModuleError('unknown table ' . $seg['table']);

@@ -24,7 +24,7 @@ final class Engine {
 
 	/**
 	 * @param string $path the component (or its core module)
-	 * @param array{cache_dir?: ?string, fuel?: ?int, max_depth?: int, max_memory_pages?: int, reuse_instance?: bool} $options
+	 * @param array{cache_dir?: ?string, fuel?: ?int, max_stack_bytes?: int, max_memory_pages?: int, reuse_instance?: bool} $options
 	 *        cache_dir: where translated PHP is kept (default: system temp dir; null disables);
 	 *        fuel: step budget per call (function entries + loop iterations);
 	 *        reuse_instance: keep one instance between calls (default true; a trap always discards it).
@@ -42,7 +42,7 @@ final class Engine {
 		$options += array(
 			'cache_dir'        => sys_get_temp_dir() . '/session-warden-wasm',
 			'fuel'             => 500000000,
-			'max_depth'        => 2000,
+			'max_stack_bytes'  => 33554432,
 			'max_memory_pages' => 1024,
 			'reuse_instance'   => true,
 		);
@@ -87,7 +87,7 @@ final class Engine {
 			array(),
 			array(
 				'fuel'             => $this->options['fuel'],
-				'max_depth'        => $this->options['max_depth'],
+				'max_stack_bytes'  => $this->options['max_stack_bytes'],
 				'max_memory_pages' => $this->options['max_memory_pages'],
 			)
 		);

@@ -30,8 +30,8 @@ final class Instance {
 	public int $fuel = PHP_INT_MAX;
 	/** Steps granted to each top-level call, null = unlimited. */
 	public ?int $fuelPerCall = null;
-	/** Maximum wasm call depth (PHP frames are cheap but not free). */
-	public int $maxDepth = 2000;
+	/** Budget for the PHP frames of nested wasm calls, in bytes (estimated per function). */
+	public int $maxStack = 33554432;
 	/** Host limit on linear memory, in pages. */
 	public int $maxPages = 65536;
 	public bool $memoryLimitHit = false;
@@ -46,12 +46,12 @@ final class Instance {
 
 	/**
 	 * @param array<string, array<string, array>> $imports module => name => extern (see export())
-	 * @param array{fuel?: ?int, max_depth?: int, max_memory_pages?: int} $options
+	 * @param array{fuel?: ?int, max_stack_bytes?: int, max_memory_pages?: int} $options
 	 */
 	public function __construct(CompiledModule $code, array $imports = array(), array $options = array()) {
 		$this->code        = $code;
 		$this->fuelPerCall = $options['fuel'] ?? null;
-		$this->maxDepth    = $options['max_depth'] ?? 2000;
+		$this->maxStack    = $options['max_stack_bytes'] ?? 33554432;
 		$this->maxPages    = $options['max_memory_pages'] ?? 65536;
 		$m                 = $code->module;
 
@@ -387,7 +387,7 @@ final class Instance {
 		$this->fuel           = $this->fuelPerCall ?? PHP_INT_MAX;
 		$this->memoryLimitHit = false;
 		try {
-			$r = ($this->f[$idx] ?? $this->lf($idx))($this, $this->maxDepth, ...$args);
+			$r = ($this->f[$idx] ?? $this->lf($idx))($this, $this->maxStack, ...$args);
 		} catch (Trap $t) {
 			if ($this->memoryLimitHit && Trap::KIND_TRAP === $t->kind) {
 				throw new Trap('memory limit of ' . $this->maxPages . ' pages reached (' . $t->getMessage() . ')', Trap::KIND_MEMORY, $t);

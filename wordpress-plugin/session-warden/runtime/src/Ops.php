@@ -122,13 +122,18 @@ final class Ops {
 		$ah = ($a >> 32) & self::M32;
 		$bl = $b & self::M32;
 		$bh = ($b >> 32) & self::M32;
-		// al*bl can reach 2^64: split it in 16-bit halves of bl.
-		$low  = $al * ($bl & 0xFFFF);
-		$mid  = $al * ($bl >> 16);
-		$lo32 = ($low & self::M32) + (($mid & 0xFFFF) << 16);
+		// Products of two 32-bit halves can reach 2^64: split bl in 16-bit halves.
+		$low   = $al * ($bl & 0xFFFF);
+		$mid   = $al * ($bl >> 16);
+		$lo32  = ($low & self::M32) + (($mid & 0xFFFF) << 16);
 		$carry = ($low >> 32) + ($mid >> 16) + ($lo32 >> 32);
-		$hi    = ($carry + (($ah * $bl) & self::M32) + (($al * $bh) & self::M32)) & self::M32;
+		$hi    = ($carry + self::mulLo32($ah, $bl) + self::mulLo32($al, $bh)) & self::M32;
 		return ($hi << 32) | ($lo32 & self::M32);
+	}
+
+	/** Low 32 bits of the product of two u32. */
+	private static function mulLo32(int $x, int $y): int {
+		return (((($x * ($y >> 16)) & 0xFFFF) << 16) + $x * ($y & 0xFFFF)) & self::M32;
 	}
 
 	public static function shrU64(int $a, int $b): int {
@@ -167,7 +172,7 @@ final class Ops {
 		}
 		// Dividend >= 2^63, divisor < 2^63: halve, divide, fix up.
 		$q = intdiv(self::shrU64($a, 1), $b) << 1;
-		$r = $a - $q * $b;
+		$r = self::sub64($a, self::mul64($q, $b));
 		if (($r ^ PHP_INT_MIN) >= ($b ^ PHP_INT_MIN)) {
 			$q++;
 		}
@@ -205,11 +210,23 @@ final class Ops {
 		return unpack('g', pack('g', $x))[1];
 	}
 
+	/*
+	 * f32 values live in doubles. A NaN's payload is carried explicitly in the
+	 * top of the double's payload, because converting through pack('g')
+	 * would quiet a signalling NaN and reinterpret must preserve every bit.
+	 */
 	public static function f32Bits(float $x): int {
+		if (is_nan($x)) {
+			$b = self::f64Bits($x);
+			return (($b >> 32) & 0x80000000) | 0x7F800000 | (($b >> 29) & 0x7FFFFF);
+		}
 		return unpack('V', pack('g', $x))[1];
 	}
 
 	public static function f32FromBits(int $b): float {
+		if (0x7F800000 === ($b & 0x7F800000) && 0 !== ($b & 0x7FFFFF)) {
+			return self::f64FromBits((($b & 0x80000000) << 32) | 0x7FF0000000000000 | (($b & 0x7FFFFF) << 29));
+		}
 		return unpack('g', pack('V', $b))[1];
 	}
 
@@ -262,9 +279,10 @@ final class Ops {
 		return $a > $b ? $a : $b;
 	}
 
+	// NaN results go through an arithmetic op: that quiets a signalling NaN, as wasm requires.
 	public static function ftrunc(float $x): float {
 		if (is_nan($x) || is_infinite($x)) {
-			return $x;
+			return $x * 1.0;
 		}
 		$r = $x < 0 ? ceil($x) : floor($x);
 		return self::withSign($r, self::signBit($x));
@@ -272,7 +290,7 @@ final class Ops {
 
 	public static function fnearest(float $x): float {
 		if (is_nan($x) || is_infinite($x) || abs($x) >= 4503599627370496.0) {
-			return $x;
+			return $x * 1.0;
 		}
 		$f = floor($x);
 		$d = $x - $f;
