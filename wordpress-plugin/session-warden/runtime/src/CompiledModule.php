@@ -32,7 +32,10 @@ final class CompiledModule {
 	private static array $loaded = array();
 
 	public static function fromBinary(string $binary, ?string $cacheDir = null): self {
-		$hash = sha1($binary) . '-' . Compiler::VERSION;
+		// The generated code depends on the translator too: a changed Compiler must never reuse old files.
+		static $translator = null;
+		$translator ??= substr(md5(Compiler::VERSION . md5_file(__DIR__ . '/Compiler.php')), 0, 12);
+		$hash = sha1($binary) . '-' . $translator;
 		if (isset(self::$loaded[$hash])) {
 			return self::$loaded[$hash];
 		}
