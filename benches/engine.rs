@@ -104,6 +104,33 @@ fn main() {
         rt.with_instance(|_, _| Ok(())).expect("instantiate");
     });
     println!("component_instantiate_us_median={med:.1}\ncomponent_instantiate_us_p99={p99:.1}");
+    // The daemon's configuration (pooling allocator), and for comparison one
+    // instance reused for many calls (what a fresh instance costs on top).
+    let pooled_engine =
+        wasmtime::Engine::new(&session_warden_engine::daemon_config_keep(16, Limits::default().max_memory, std::env::var("SW_KEEP").ok().and_then(|k| k.parse().ok()).unwrap_or(session_warden_engine::KEEP_RESIDENT))).expect("engine");
+    let pooled_component = artifact::load(&pooled_engine, &art, sha).expect("artifact loads");
+    let pooled = Runtime::new(pooled_engine, &pooled_component, Limits::default()).expect("runtime");
+    let (med, p99) = time(5000, || {
+        std::hint::black_box(pooled.handle_json(&compact).expect("call"));
+    });
+    println!("component_pooled_json_us_median={med:.1}\ncomponent_pooled_json_us_p99={p99:.1}");
+    let reused = pooled
+        .with_instance(|i, s| {
+            for _ in 0..200 {
+                i.call_handle_json(&mut *s, &compact)?;
+            }
+            let mut samples = Vec::with_capacity(2000);
+            for _ in 0..2000 {
+                s.set_fuel(u64::MAX)?;
+                let t = Instant::now();
+                std::hint::black_box(i.call_handle_json(&mut *s, &compact)?);
+                samples.push(t.elapsed().as_secs_f64() * 1e6);
+            }
+            samples.sort_by(|a, b| a.total_cmp(b));
+            Ok((samples[1000], samples[1980]))
+        })
+        .expect("reused instance");
+    println!("component_reused_json_us_median={:.1}\ncomponent_reused_json_us_p99={:.1}", reused.0, reused.1);
     let envelope = format!("{{\"v\":1,\"id\":1,{}", &compact[1..]);
     let (med, p99) = time(5000, || {
         std::hint::black_box(rt.handle_envelope(&envelope, true));

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 /// More connections than this at once are turned away with a `busy` reply, so a
 /// flood of clients cannot exhaust threads.
-const MAX_CONNECTIONS: usize = 256;
+pub const MAX_CONNECTIONS: usize = 256;
 
 /// Serves until SIGTERM or SIGINT, then removes the socket.
 pub fn serve(runtime: Arc<Runtime>, socket: &Path) -> Result<(), EngineError> {

@@ -40,6 +40,37 @@ pub fn config() -> wasmtime::Config {
     config
 }
 
+/// The daemon's configuration: [`config`] plus a pooling allocator.
+///
+/// Every request gets a fresh instance; with the default allocator that means
+/// mapping a new linear memory and faulting its pages in each time. The pool
+/// keeps memory slots mapped and the first `keep_resident` bytes resident
+/// between requests (reset by copying instead of unmapping), which is what
+/// makes a fresh instance per request cheap. Allocation strategy is not part of
+/// the artifact, so the same artifact loads under both configurations.
+pub fn daemon_config(max_instances: u32, max_memory: usize) -> wasmtime::Config {
+    daemon_config_keep(max_instances, max_memory, KEEP_RESIDENT)
+}
+
+/// [`daemon_config`] with an explicit resident size (for measuring).
+pub fn daemon_config_keep(max_instances: u32, max_memory: usize, keep_resident: usize) -> wasmtime::Config {
+    let mut config = config();
+    let mut pool = wasmtime::PoolingAllocationConfig::default();
+    pool.total_component_instances(max_instances)
+        .total_core_instances(max_instances.saturating_mul(4))
+        .total_memories(max_instances)
+        .total_tables(max_instances.saturating_mul(4))
+        .max_memory_size(max_memory)
+        .linear_memory_keep_resident(keep_resident)
+        .table_keep_resident(64 * 1024);
+    config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
+    config
+}
+
+/// Bytes of each pooled linear memory kept resident between requests: enough for
+/// the stack and the heap a typical decision touches.
+pub const KEEP_RESIDENT: usize = 4 << 20;
+
 /// Hex sha256 of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;

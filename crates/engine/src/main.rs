@@ -131,12 +131,16 @@ impl Options {
 }
 
 fn load_runtime(o: &Options) -> Result<Runtime, EngineError> {
+    load_runtime_with(o, config())
+}
+
+fn load_runtime_with(o: &Options, engine_config: wasmtime::Config) -> Result<Runtime, EngineError> {
     let expected = artifact::expected_hash(o.artifact_sha256.as_deref())?;
     let path = match &o.artifact {
         Some(p) => p.clone(),
         None => artifact::default_path()?,
     };
-    let engine = wasmtime::Engine::new(&config()).map_err(|e| EngineError::Wasm(e.to_string()))?;
+    let engine = wasmtime::Engine::new(&engine_config).map_err(|e| EngineError::Wasm(e.to_string()))?;
     let component = artifact::load(&engine, &path, &expected)?;
     let runtime = Runtime::new(engine, &component, o.limits())?;
     match &o.geo_db {
@@ -174,7 +178,12 @@ fn call(o: &Options) -> ExitCode {
 
 fn serve(o: &Options) -> Result<(), EngineError> {
     let socket = o.socket.clone().ok_or_else(|| EngineError::Usage("serve needs --socket PATH".into()))?;
-    let runtime = Arc::new(load_runtime(o)?);
+    let limits = o.limits();
+    let pooled = session_warden_engine::daemon_config(
+        session_warden_engine::daemon::MAX_CONNECTIONS as u32 + 8,
+        limits.max_memory,
+    );
+    let runtime = Arc::new(load_runtime_with(o, pooled)?);
     session_warden_engine::daemon::serve(runtime, &socket)
 }
 
