@@ -35,21 +35,25 @@ final class CompiledModule {
 		// The generated code depends on the translator too: a changed Compiler must never reuse old files.
 		static $translator = null;
 		$translator ??= substr(md5(Compiler::VERSION . md5_file(__DIR__ . '/Compiler.php')), 0, 12);
-		$hash = sha1($binary) . '-' . $translator;
+		$hash = hash('xxh128', $binary) . '-' . $translator;
 		if (isset(self::$loaded[$hash])) {
 			return self::$loaded[$hash];
 		}
+		$dir    = null === $cacheDir ? null : rtrim($cacheDir, '/') . '/' . $hash;
+		$cached = null !== $dir && is_file($dir . '/complete');
+		$image  = $cached ? @file_get_contents($dir . '/memory.bin') : false;
 		$c         = new self();
-		$c->module = Decoder::decode($binary);
+		// A cached module was validated when it was translated; with its memory
+		// image on disk the data segments need not even be decoded.
+		$c->module = Decoder::decode($binary, false !== $image);
+		if (false !== $image) {
+			$c->image = $image;
+		}
 		foreach ($c->module->funcTypes as $i => $t) {
 			$c->funcSigs[$i] = Compiler::sigKey($c->module->types[$t]);
 		}
-		$dir = null;
-		if (null !== $cacheDir) {
-			$dir = rtrim($cacheDir, '/') . '/' . $hash;
-			if (!is_file($dir . '/complete')) {
-				$dir = self::writeCache($c->module, $dir);
-			}
+		if (null !== $dir && !$cached) {
+			$dir = self::writeCache($c->module, $dir);
 		}
 		if (null === $dir) {
 			$compiler = new Compiler($c->module);
@@ -119,5 +123,11 @@ final class CompiledModule {
 
 	public function setMemoryImage(string $image): void {
 		$this->image = $image;
+		if (null !== $this->dir && !is_file($this->dir . '/memory.bin')) {
+			$tmp = $this->dir . '/memory.bin.' . getmypid();
+			if (false !== @file_put_contents($tmp, $image)) {
+				@rename($tmp, $this->dir . '/memory.bin');
+			}
+		}
 	}
 }

@@ -42,10 +42,14 @@ final class Decoder {
 		return $modules[0];
 	}
 
-	public static function decode(string $binary): Module {
+	/**
+	 * @param bool $lazyData leave the data section undecoded until needed (for a
+	 *        module already validated, whose memory image is cached: rustc emits
+	 *        thousands of data segments and decoding them is most of a load).
+	 */
+	public static function decode(string $binary, bool $lazyData = false): Module {
 		$m         = new Module();
 		$m->binary = $binary;
-		$m->hash   = sha1($binary);
 		$r         = new BinaryReader($binary);
 		if (self::MAGIC !== $r->bytes(4)) {
 			throw new ModuleError('magic header not detected');
@@ -149,28 +153,12 @@ final class Decoder {
 					}
 					break;
 				case 11:
-					$n = $s->u32();
-					if (null !== $m->dataCount && $m->dataCount !== $n) {
-						throw new ModuleError('data count and data section have inconsistent lengths');
+					if ($lazyData) {
+						$m->dataSection = array($s->pos, $end);
+						$s->pos         = $end;
+						break;
 					}
-					for ($i = 0; $i < $n; $i++) {
-						$flag = $s->u32();
-						if (0 === $flag) {
-							$seg = array('mode' => 'active', 'memory' => 0, 'offset' => self::constExpr($s, $m, Module::I32));
-						} elseif (1 === $flag) {
-							$seg = array('mode' => 'passive', 'memory' => 0, 'offset' => null);
-						} elseif (2 === $flag) {
-							$mem = $s->u32();
-							$seg = array('mode' => 'active', 'memory' => $mem, 'offset' => self::constExpr($s, $m, Module::I32));
-						} else {
-							throw new ModuleError('malformed data segment flags');
-						}
-						$seg['bytes'] = $s->bytes($s->u32());
-						if ('active' === $seg['mode'] && $seg['memory'] >= count($m->memories)) {
-							throw new ModuleError('unknown memory ' . $seg['memory']);
-						}
-						$m->datas[] = $seg;
-					}
+					self::dataSegments($s, $m);
 					break;
 			}
 			if ($s->pos !== $end) {
@@ -192,6 +180,40 @@ final class Decoder {
 		}
 		self::checkModule($m);
 		return $m;
+	}
+
+	public static function decodeData(Module $m): void {
+		if (null === $m->dataSection) {
+			return;
+		}
+		[$start, $end]   = $m->dataSection;
+		$m->dataSection = null;
+		self::dataSegments(new BinaryReader($m->binary, $start, $end), $m);
+	}
+
+	private static function dataSegments(BinaryReader $s, Module $m): void {
+		$n = $s->u32();
+		if (null !== $m->dataCount && $m->dataCount !== $n) {
+			throw new ModuleError('data count and data section have inconsistent lengths');
+		}
+		for ($i = 0; $i < $n; $i++) {
+			$flag = $s->u32();
+			if (0 === $flag) {
+				$seg = array('mode' => 'active', 'memory' => 0, 'offset' => self::constExpr($s, $m, Module::I32));
+			} elseif (1 === $flag) {
+				$seg = array('mode' => 'passive', 'memory' => 0, 'offset' => null);
+			} elseif (2 === $flag) {
+				$mem = $s->u32();
+				$seg = array('mode' => 'active', 'memory' => $mem, 'offset' => self::constExpr($s, $m, Module::I32));
+			} else {
+				throw new ModuleError('malformed data segment flags');
+			}
+			$seg['bytes'] = $s->bytes($s->u32());
+			if ('active' === $seg['mode'] && $seg['memory'] >= count($m->memories)) {
+				throw new ModuleError('unknown memory ' . $seg['memory']);
+			}
+			$m->datas[] = $seg;
+		}
 	}
 
 	private static function checkModule(Module $m): void {

@@ -105,6 +105,9 @@ final class Instance {
 			}
 		}
 		$fromImage = null !== $code->memoryImage();
+		if (!$fromImage) {
+			Decoder::decodeData($m);
+		}
 		$constData = true;
 		$sorted    = true; // Active segments in increasing, non-overlapping order can be concatenated.
 		$pos       = 0;
@@ -113,7 +116,6 @@ final class Instance {
 			if ('active' !== $seg['mode']) {
 				continue;
 			}
-			$this->droppedData[$i] = true;
 			if ('i32' !== $seg['offset'][0]) {
 				$constData = false;
 			}
@@ -298,7 +300,10 @@ final class Instance {
 	}
 
 	public function memoryInit(int $seg, int $dst, int $src, int $n): void {
-		$bytes = isset($this->droppedData[$seg]) ? '' : $this->code->module->datas[$seg]['bytes'];
+		Decoder::decodeData($this->code->module);
+		$data = $this->code->module->datas[$seg];
+		// Active segments count as dropped once instantiation has applied them.
+		$bytes = isset($this->droppedData[$seg]) || 'active' === $data['mode'] ? '' : $data['bytes'];
 		if ($src + $n > strlen($bytes) || $dst + $n > strlen($this->mem)) {
 			throw new Trap('out of bounds memory access');
 		}

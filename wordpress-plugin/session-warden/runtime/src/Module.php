@@ -19,8 +19,6 @@ final class Module {
 
 	/** The binary this module was decoded from (function bodies are read from it). */
 	public string $binary = '';
-	/** sha1 of the binary, names the compiled-code cache. */
-	public string $hash = '';
 
 	/** @var list<array{0: list<int>, 1: list<int>}> params, results */
 	public array $types = array();
@@ -50,6 +48,8 @@ final class Module {
 	/** @var list<array{mode: string, memory: int, offset: ?array, bytes: string}> */
 	public array $datas = array();
 	public ?int $dataCount = null;
+	/** @var ?array{0: int, 1: int} byte range of a data section not decoded yet (see Decoder::decode) */
+	public ?array $dataSection = null;
 
 	/** @var list<array{0: int, 1: int}> [start, end] byte range of each defined function's body */
 	public array $bodies = array();
