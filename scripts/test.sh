@@ -9,6 +9,7 @@
 # Ends with "N passed, N failed" over all stages (a stage that breaks before reporting counts as 1 failed)
 # and exits non-zero if anything failed. Every process started is stopped on exit, also on failure.
 # Env: SW_TEST_WP="6.5.5 6.1.9"  SW_SKIP_CARGO=1  SW_E2E_FILTER=pattern (node --test-name-pattern)
+#      SW_STAGE_TIMEOUT=900 (seconds for each PHP or e2e stage)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$SW_REPO"
@@ -17,6 +18,7 @@ LOGS=$SW_REPO/tests/output/logs
 mkdir -p "$LOGS"
 PASSED=0 FAILED=0 SUMMARY=()
 ROOTS=() GROUP=
+STAGE_TIMEOUT=${SW_STAGE_TIMEOUT:-900}
 
 cleanup() {
   [ -n "$GROUP" ] && kill -TERM -- "-$GROUP" 2>/dev/null
@@ -38,14 +40,17 @@ grouped() {
   return $rc
 }
 
-# "# pass N" / "# fail N" (and node's "# cancelled N") at the top level of a TAP file.
-tap_counts() { # file -> "pass fail"
-  awk '/^# pass /{p=$3} /^# fail /{f=$3} /^# cancelled /{c=$3} END{print p+0, f+c+0, (p=="" ? "missing" : "ok")}' "$1"
+# Counts from a result file: the PHP harness's TAP summary ("# pass N", "# fail N"), or the lines
+# "PASS|FAIL|SKIP<TAB>…" of tests/fixtures/count-reporter.mjs.
+result_counts() { # file -> "pass fail ok|missing"
+  awk '/^# pass /{p=$3; s=1} /^# fail /{f=$3} /^PASS\t/{p++; s=1} /^FAIL\t/{f++; s=1}
+       END{ print p+0, f+0, (s ? "ok" : "missing") }' "$1"
 }
 
-stage_tap() { # name seconds rc tapfile
-  local p f ok; read -r p f ok < <(tap_counts "$4")
-  if [ "$ok" != ok ]; then broken "$1" "no summary (exit $3), see ${4#"$SW_REPO"/}"
+# A stage that exits non-zero without reporting a failure still counts one.
+stage_result() { # name seconds rc file
+  local p f ok; read -r p f ok < <(result_counts "$4")
+  if [ "$ok" != ok ]; then broken "$1" "no results (exit $3), see ${4#"$SW_REPO"/}"
   else count "$1" "$p" "$((f + ( $3 != 0 && f == 0 ? 1 : 0 )))" "$2"; fi
 }
 
@@ -92,15 +97,17 @@ for wp in ${SW_TEST_WP:-$SW_WP_MAIN $SW_WP_OLDEST}; do
   export SW_ENV=$root/env.json
 
   t=$SECONDS
-  grouped php tests/php/run.php > "$LOGS/php-$wp.tap" 2>&1; rc=$?
+  grouped timeout -k 10 "$STAGE_TIMEOUT" php tests/php/run.php > "$LOGS/php-$wp.tap" 2>&1; rc=$?
   cat "$LOGS/php-$wp.tap"
-  stage_tap "PHP (WordPress $wp)" "$((SECONDS - t))" "$rc" "$LOGS/php-$wp.tap"
+  stage_result "PHP (WordPress $wp)" "$((SECONDS - t))" "$rc" "$LOGS/php-$wp.tap"
 
   t=$SECONDS
-  grouped node --test ${SW_E2E_FILTER:+--test-name-pattern="$SW_E2E_FILTER"} \
+  # --test-force-exit: a test that leaks a handle (a browser left open) must not hang the run.
+  grouped timeout -k 10 "$STAGE_TIMEOUT" node --test --test-force-exit --test-timeout=180000 \
+    ${SW_E2E_FILTER:+--test-name-pattern="$SW_E2E_FILTER"} \
     --test-reporter=spec --test-reporter-destination=stdout \
-    --test-reporter=tap --test-reporter-destination="$LOGS/e2e-$wp.tap" tests/e2e/; rc=$?
-  stage_tap "HTTP + browser (WordPress $wp)" "$((SECONDS - t))" "$rc" "$LOGS/e2e-$wp.tap"
+    --test-reporter=./tests/fixtures/count-reporter.mjs --test-reporter-destination="$LOGS/e2e-$wp.results" tests/e2e/; rc=$?
+  stage_result "HTTP + browser (WordPress $wp)" "$((SECONDS - t))" "$rc" "$LOGS/e2e-$wp.results"
 
   bash tests/env/down.sh "$root"
   port=$((port + 1))
