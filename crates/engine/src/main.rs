@@ -140,9 +140,13 @@ fn load_runtime_with(o: &Options, engine_config: wasmtime::Config) -> Result<Run
         Some(p) => p.clone(),
         None => artifact::default_path()?,
     };
+    let t = Timer::start();
     let engine = wasmtime::Engine::new(&engine_config).map_err(|e| EngineError::Wasm(e.to_string()))?;
+    t.lap("engine");
     let component = artifact::load(&engine, &path, &expected)?;
+    t.lap("artifact verified and loaded");
     let runtime = Runtime::new(engine, &component, o.limits())?;
+    t.lap("instance-pre");
     match &o.geo_db {
         Some(db) => runtime.with_geo_db(db),
         None => Ok(runtime),
@@ -169,11 +173,30 @@ fn call(o: &Options) -> ExitCode {
             Err(_) => error_reply(Value::Null, code::BAD_JSON, "the request is not valid UTF-8 text"),
         },
     };
+    Timer::start().lap("request answered");
     let mut out = std::io::stdout().lock();
     if writeln!(out, "{reply}").and_then(|_| out.flush()).is_err() {
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS
+}
+
+/// `SESSION_WARDEN_TIMING=1` prints where a call's time goes, on stderr.
+struct Timer(Option<std::time::Instant>);
+
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+impl Timer {
+    fn start() -> Timer {
+        let on = std::env::var_os("SESSION_WARDEN_TIMING").is_some();
+        Timer(on.then(|| *STARTED.get_or_init(std::time::Instant::now)))
+    }
+
+    fn lap(&self, what: &str) {
+        if let Some(t0) = self.0 {
+            eprintln!("session-warden-engine: {:>8.0} µs  {what}", t0.elapsed().as_secs_f64() * 1e6);
+        }
+    }
 }
 
 fn serve(o: &Options) -> Result<(), EngineError> {
