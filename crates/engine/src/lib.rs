@@ -62,7 +62,10 @@ pub fn daemon_config_keep(max_instances: u32, max_memory: usize, keep_resident: 
         .total_tables(max_instances.saturating_mul(4))
         .max_memory_size(max_memory)
         .linear_memory_keep_resident(keep_resident)
-        .table_keep_resident(64 * 1024);
+        .table_keep_resident(64 * 1024)
+        // Linux 6.7+: reset only the pages a request dirtied (falls back to
+        // memset/madvise elsewhere).
+        .pagemap_scan(wasmtime::Enabled::Auto);
     config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
     config
 }

@@ -2,7 +2,9 @@
 
 use crate::bindings::{Engine as PolicyWorld, EnginePre};
 use crate::EngineError;
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 use session_warden_policy::geo;
 use std::path::Path;
 use wasmtime::component::{Component, Linker};
@@ -126,56 +128,76 @@ impl Runtime {
     /// Answers one request envelope (`{"v":1,"id":…,"op":…,"args":…}`) with one
     /// reply envelope; never fails, every problem becomes an error reply.
     /// `require_version` is true for the daemon, where `v` is mandatory.
+    ///
+    /// Only the envelope's top level is parsed here; `args` (the bulk) travels
+    /// as raw text to the component, which parses it once, and the component's
+    /// reply object is extended by text instead of being parsed again.
     pub fn handle_envelope(&self, text: &str, require_version: bool) -> String {
         if text.len() > self.limits.max_request {
             return too_large(self.limits.max_request);
         }
-        let mut map = match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(map)) => map,
-            Ok(_) => return error_reply(Value::Null, code::BAD_REQUEST, "the request must be a JSON object"),
-            Err(e) => return error_reply(Value::Null, code::BAD_JSON, &format!("the request is not valid JSON: {e}")),
+        let mut map = match serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(text) {
+            Ok(map) => map,
+            Err(e) => {
+                return match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+                    Ok(_) => error_reply(Value::Null, code::BAD_REQUEST, "the request must be a JSON object"),
+                    Err(_) => error_reply(Value::Null, code::BAD_JSON, &format!("the request is not valid JSON: {e}")),
+                }
+            }
         };
-        let id = map.remove("id").unwrap_or(Value::Null);
-        match map.remove("v") {
+        let id = map.remove("id").map(|raw| raw.get().to_string()).unwrap_or_else(|| "null".to_string());
+        let version = map.remove("v").map(|raw| serde_json::from_str::<Value>(raw.get()).unwrap_or(Value::Null));
+        match version {
             Some(v) if v.as_u64() == Some(PROTOCOL_VERSION) => {}
             None if !require_version => {}
             None => {
-                return error_reply(id, code::BAD_VERSION, "the request has no \"v\"; this engine speaks protocol version 1")
+                return error_reply_raw(&id, code::BAD_VERSION, "the request has no \"v\"; this engine speaks protocol version 1")
             }
             Some(v) => {
-                return error_reply(
-                    id,
+                return error_reply_raw(
+                    &id,
                     code::BAD_VERSION,
                     &format!("protocol version {v} is not supported; this engine speaks version 1"),
                 )
             }
         }
         if let Some(reply) = self.host_geo(&map) {
-            return wrap(id, reply);
+            return wrap(&id, &reply);
         }
-        let inner = Value::Object(map).to_string();
+        let mut inner = String::with_capacity(text.len());
+        inner.push('{');
+        for (n, (key, raw)) in map.iter().enumerate() {
+            if n > 0 {
+                inner.push(',');
+            }
+            inner.push_str(&Value::String(key.clone()).to_string());
+            inner.push(':');
+            inner.push_str(raw.get());
+        }
+        inner.push('}');
         match self.handle_json(&inner) {
-            Ok(reply) => match serde_json::from_str::<Value>(&reply) {
-                Ok(Value::Object(reply)) => wrap(id, reply),
-                _ => error_reply(id, code::TRAP, "the policy component returned something that is not a JSON object"),
-            },
-            Err(e) => error_reply(id, e.code, &e.message),
+            Ok(reply) if reply.starts_with('{') && reply.ends_with('}') && reply.len() > 2 => wrap(&id, &reply),
+            Ok(_) => error_reply_raw(&id, code::TRAP, "the policy component returned something that is not a JSON object"),
+            Err(e) => error_reply_raw(&id, e.code, &e.message),
         }
     }
 
     /// Geo ops answered natively from the database loaded with `--geo-db`.
-    fn host_geo(&self, map: &Map<String, Value>) -> Option<Map<String, Value>> {
+    fn host_geo(&self, map: &BTreeMap<String, Box<RawValue>>) -> Option<String> {
         let db = self.geo.as_ref()?;
-        let op = map.get("op")?.as_str()?;
-        let args = match map.get("args") {
-            Some(Value::Object(a)) => a,
-            None | Some(Value::Null) => &Map::new(),
-            Some(_) => return None,
+        let op: String = serde_json::from_str(map.get("op")?.get()).ok()?;
+        if op != "geo_country" && op != "geo_info" {
+            return None;
+        }
+        let args = match map.get("args").map(|raw| serde_json::from_str::<Value>(raw.get())) {
+            Some(Ok(Value::Object(a))) => a,
+            None | Some(Ok(Value::Null)) => Map::new(),
+            _ => return None,
         };
         if args.contains_key("db") {
             return None;
         }
-        let reply = match op {
+        let reply = match op.as_str() {
             "geo_country" if args.len() == 1 => json!({ "ok": db.country(args.get("ip")?.as_str()?) }),
             "geo_info" if args.is_empty() => match serde_json::to_value(db.meta()) {
                 Ok(meta) => json!({ "ok": meta }),
@@ -183,10 +205,7 @@ impl Runtime {
             },
             _ => return None,
         };
-        match reply {
-            Value::Object(m) => Some(m),
-            _ => None,
-        }
+        Some(reply.to_string())
     }
 }
 
@@ -201,10 +220,19 @@ fn call_error(e: &wasmtime::Error) -> CallError {
     }
 }
 
-fn wrap(id: Value, mut reply: Map<String, Value>) -> String {
-    reply.insert("v".into(), json!(PROTOCOL_VERSION));
-    reply.insert("id".into(), id);
-    Value::Object(reply).to_string()
+/// `{"ok":…}` → `{"v":1,"id":…,"ok":…}`; `reply` is a non-empty JSON object
+/// written by the core and `id` is raw JSON from the request.
+fn wrap(id: &str, reply: &str) -> String {
+    let mut out = String::with_capacity(reply.len() + id.len() + 16);
+    out.push_str("{\"v\":1,\"id\":");
+    out.push_str(id);
+    out.push(',');
+    out.push_str(&reply[1..]);
+    out
+}
+
+fn error_reply_raw(id: &str, code: &str, message: &str) -> String {
+    wrap(id, &json!({ "error": { "code": code, "message": message } }).to_string())
 }
 
 /// An error reply envelope.
