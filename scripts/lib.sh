@@ -39,7 +39,7 @@ sw_ensure_apt() {
     sw_root chmod 755 /usr/sbin/policy-rc.d; made_policy=1
   fi
   sw_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  sw_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  sw_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
   [ -n "$made_policy" ] && sw_root rm -f /usr/sbin/policy-rc.d
   return 0
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 2: every test. Installs what is missing and builds first (like setup.sh), then:
 #   1. scripts/build-engine.sh (wasm component, .cwasm, static musl engine)
-#   2. cargo test --workspace (policy core, component and engine round trips)
+#   2. cargo test --workspace (policy core, component and engine round trips), then every tests/*/run.sh
+#      (suites with their own runner that end with "N passed, N failed", e.g. tests/php-runtime)
 #   3. php -l on the plugin; scripts/package.sh → build/session-warden.zip
 #   4. for WordPress 6.5.5 (main) and 6.1.9 (oldest): a fresh site on 127.0.0.1 with the plugin installed
 #      from the zip, the PHP harness (tests/php, real WordPress in-process), then the HTTP and browser
@@ -72,6 +73,17 @@ if [ "${SW_SKIP_CARGO:-0}" != 1 ]; then
   if [ "$n" = 0 ]; then broken "cargo test --workspace" "exit $rc before any test ran"
   else count "cargo test --workspace" "$p" "$((f + ( rc != 0 && f == 0 ? 1 : 0 )))" "$((SECONDS - t))"; fi
 fi
+
+# 2b. Other suites with their own runner: tests/*/run.sh, whose last line is "N passed, N failed".
+for runner in tests/*/run.sh; do
+  [ -f "$runner" ] || continue
+  name=$(basename "$(dirname "$runner")"); t=$SECONDS
+  grouped timeout -k 10 "$STAGE_TIMEOUT" bash "$runner" > "$LOGS/$name.log" 2>&1; rc=$?
+  tail -3 "$LOGS/$name.log"
+  read -r p f < <(awk '/^[0-9]+ passed, [0-9]+ failed$/{p=$1; f=$3} END{print p, f}' "$LOGS/$name.log")
+  if [ -z "$p" ]; then broken "$runner" "no \"N passed, N failed\" line (exit $rc), see tests/output/logs/$name.log"
+  else count "$runner" "$p" "$((f + ( rc != 0 && f == 0 ? 1 : 0 )))" "$((SECONDS - t))"; fi
+done
 
 # 3. Syntax of every PHP file and shell script, and the zip.
 t=$SECONDS; p=0; f=0
