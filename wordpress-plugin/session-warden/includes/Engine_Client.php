@@ -199,7 +199,7 @@ final class Engine_Client {
 			$write  = null === $stdin ? array() : array( $stdin );
 			$except = null;
 			if ( false === stream_select( $read, $write, $except, 0, (int) min( $left * 1e6, 200000 ) ) ) {
-				break;
+				continue; // Interrupted by a signal; the deadline still holds.
 			}
 			if ( $write ) {
 				$sent  = fwrite( $stdin, $input );
