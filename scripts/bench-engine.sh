@@ -58,8 +58,10 @@ verdict() { if awk "BEGIN{exit !($1)}"; then echo ok; else echo MISSED; fi; }
         "$(verdict "${v[native_check_login_per_s_2t]} >= 20000")"
     printf '%-52s %-26s\n' "core decisions/s, native, 1 thread" "${v[native_check_login_per_s_1t]}"
     printf '%-52s %-26s\n' "JSON path natively (us median/p99)" "${v[native_json_us_median]} / ${v[native_json_us_p99]}"
-    printf '%-52s %-26s\n' "component in-process, fresh instance (us med/p99)" "${v[component_json_us_median]} / ${v[component_json_us_p99]}"
+    printf '%-52s %-26s\n' "component in-process, fresh instance, call config (us)" "${v[component_json_us_median]} / ${v[component_json_us_p99]}"
     printf '%-52s %-26s\n' "  of which instantiate (us med/p99)" "${v[component_instantiate_us_median]} / ${v[component_instantiate_us_p99]}"
+    printf '%-52s %-26s\n' "component in-process, daemon's pooled config (us)" "${v[component_pooled_json_us_median]} / ${v[component_pooled_json_us_p99]}"
+    printf '%-52s %-26s\n' "component in-process, one instance reused (us)" "${v[component_reused_json_us_median]} / ${v[component_reused_json_us_p99]}"
     printf '%-52s %-26s %-12s %s\n' "daemon round trip from PHP, persistent (us med/p99)" \
         "${v[daemon_us_median]} / ${v[daemon_us_p99]}" "p99 <= 200" "$(verdict "${v[daemon_us_p99]} <= 200")"
     printf '%-52s %-26s\n' "daemon connect+request+close from PHP (us med/p99)" "${v[daemon_connect_us_median]} / ${v[daemon_connect_us_p99]}"

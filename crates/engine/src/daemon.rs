@@ -119,7 +119,14 @@ fn spawn_connection(mut stream: UnixStream, runtime: &Arc<Runtime>, active: &Arc
     }
 }
 
+/// A connection that sends nothing for this long is closed, so idle clients
+/// cannot hold the connection slots forever.
+const IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
 fn serve_connection(runtime: &Runtime, stream: UnixStream) {
+    if stream.set_read_timeout(Some(IDLE_TIMEOUT)).is_err() {
+        return;
+    }
     let Ok(read_half) = stream.try_clone() else { return };
     let mut reader = BufReader::with_capacity(64 * 1024, read_half);
     let mut writer = stream;
