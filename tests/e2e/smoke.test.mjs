@@ -64,6 +64,17 @@ test(`${tag}: headless Chromium logs in and sees wp-admin (screenshot)`, async (
   }
 });
 
+test(`${tag}: the web server runs requests in parallel (Apache prefork, not php -S)`, async () => {
+  assert.ok(site.test_hooks, 'the sleep probe needs SW_TEST_HOOKS=1');
+  const n = 8; const ms = 600;
+  const t0 = Date.now();
+  const replies = await Promise.all(Array.from({ length: n }, () =>
+    fetch(`${site.url}/?sw_test_probe=sleep&ms=${ms}`).then((r) => r.json())));
+  const elapsed = Date.now() - t0;
+  assert.equal(new Set(replies.map((r) => r.pid)).size, n, 'each request ran in its own process');
+  assert.ok(elapsed < ms * 3, `${n} requests of ${ms} ms took ${elapsed} ms`);
+});
+
 test(`${tag}: the engine answers "version" on the daemon socket and inside Apache (socket and one-shot)`, async () => {
   assert.ok(engineShipped(site), `the installed plugin ships no engine in ${site.engine.dir}`);
   assert.ok(site.engine.daemon, 'the test bed started the engine daemon');

@@ -15,7 +15,7 @@
 #      SW_ZIP=build/session-warden.zip  SW_WP_DEBUG=0|1 (WP_DEBUG + logs/wp-debug.log)
 #      SW_TEST_HOOKS=0|1 (TEST ONLY: Apache trusts the X-SW-Test-Client-IP header from 127.0.0.1 as the
 #      client address via mod_remoteip, and the engine-probe mu-plugin is installed; never on a real site)
-#      SW_CHILDREN=16 (Apache prefork processes)  SW_ADMIN_USER=admin  SW_ADMIN_PASS=admin-pass-123
+#      SW_CHILDREN=24 (Apache prefork processes)  SW_ADMIN_USER=admin  SW_ADMIN_PASS=admin-pass-123
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../../scripts/lib.sh"
@@ -27,7 +27,7 @@ SW_PLUGIN_FROM=${SW_PLUGIN_FROM:-zip}
 SW_ZIP=${SW_ZIP:-$SW_REPO/build/session-warden.zip}
 SW_WP_DEBUG=${SW_WP_DEBUG:-0}
 SW_TEST_HOOKS=${SW_TEST_HOOKS:-0}
-SW_CHILDREN=${SW_CHILDREN:-16}
+SW_CHILDREN=${SW_CHILDREN:-24}
 SW_ADMIN_USER=${SW_ADMIN_USER:-admin}
 SW_ADMIN_PASS=${SW_ADMIN_PASS:-admin-pass-123}
 URL=http://127.0.0.1:$SW_PORT
@@ -162,6 +162,7 @@ ServerLimit $SW_CHILDREN
 MaxRequestWorkers $SW_CHILDREN
 MaxConnectionsPerChild 0
 KeepAlive On
+KeepAliveTimeout 2
 TypesConfig /etc/mime.types
 DocumentRoot $SW_ROOT/site
 <Directory />

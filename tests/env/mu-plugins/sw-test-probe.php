@@ -3,7 +3,15 @@
  * Plugin Name: Session Warden test bed: engine probe
  * Description: Test bed only, never shipped. For an administrator, /?sw_test_probe=engine answers with the
  * engine version as seen by the web server's own user, through the daemon socket and through a one-shot process.
+ * /?sw_test_probe=sleep&ms=N sleeps up to 2 s and answers with the PHP process id (to prove parallel serving).
  */
+
+if ( isset( $_GET['sw_test_probe'] ) && 'sleep' === $_GET['sw_test_probe'] ) { // phpcs:ignore WordPress.Security.NonceVerification
+	usleep( 1000 * min( 2000, max( 0, (int) ( $_GET['ms'] ?? 0 ) ) ) );
+	header( 'Content-Type: application/json' );
+	echo json_encode( array( 'pid' => getmypid() ) );
+	exit;
+}
 
 add_action(
 	'init',
