@@ -4,8 +4,9 @@
 //! plain move. This file is shared: the component uses it over wit-bindgen's guest
 //! types, and the engine's tests use it over wasmtime's host types (through
 //! `#[path]`) to call the typed exports. The including module provides `wit`, a
-//! module re-exporting the generated `types` interface. `Conv` is a local trait so
-//! the impls are allowed even where both sides are foreign types.
+//! module re-exporting the generated types of the exported interface `types`.
+//! `Conv` is a local trait so the impls are allowed even where both sides are
+//! foreign types.
 
 use session_warden_policy::types as core;
 

@@ -4,7 +4,7 @@
 //! calls the same core function the native build calls, so the component can only
 //! differ from the core through a conversion bug, which the engine's tests catch by
 //! comparing the typed exports with `handle-json`. Built for
-//! `wasm32-unknown-unknown` so the component imports nothing (no WASI): any host,
+//! `wasm32-unknown-unknown` so the component imports nothing (no WASI, no types): any host,
 //! including a WebAssembly runtime written in PHP, can run it.
 
 // The generated export glue takes one argument per flattened WIT field.
@@ -20,14 +20,20 @@ mod conv;
 use conv::Conv;
 use session_warden_policy as policy;
 
-/// What `conv.rs` calls `wit`: the generated types of interface `types`.
+/// What `conv.rs` calls `wit`: the generated types of the exported interface `types`.
 mod wit {
-    pub use crate::session_warden::policy::types::*;
+    pub use crate::exports::session_warden::policy::types::*;
 }
+
+use exports::session_warden::policy::decisions;
+use wit::{
+    ClientIp, ClientIpRequest, FieldError, GeoMeta, LoginRequest, LoginVerdict, PreLoginRequest, RequestCheck,
+    RequestVerdict, Settings, SweepRequest, Swept, UaDescription,
+};
 
 struct Component;
 
-impl Guest for Component {
+impl decisions::Guest for Component {
     fn validate_settings(raw: String) -> Result<Settings, Vec<FieldError>> {
         policy::settings::validate(&raw).map(Conv::conv).map_err(Conv::conv)
     }
@@ -64,6 +70,9 @@ impl Guest for Component {
         policy::geo::info(&db).map(Conv::conv).map_err(|e| e.to_string())
     }
 
+}
+
+impl Guest for Component {
     fn handle_json(request: String) -> String {
         policy::json::handle(&request)
     }

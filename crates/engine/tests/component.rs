@@ -9,9 +9,9 @@ mod common;
 #[path = "../../component/src/conv.rs"]
 mod conv;
 
-/// What `conv.rs` calls `wit`: wasmtime's host-side types of interface `types`.
+/// What `conv.rs` calls `wit`: wasmtime's host-side types of the exported interface `types`.
 mod wit {
-    pub use session_warden_engine::bindings::session_warden::policy::types::*;
+    pub use session_warden_engine::bindings::exports::session_warden::policy::types::*;
 }
 
 use base64::Engine as _;
@@ -23,51 +23,67 @@ use session_warden_engine::{artifact, config};
 use session_warden_policy::types as core;
 use wasmparser::{Parser, Payload, Validator, WasmFeatures};
 
-/// The component needs nothing from its host: no functions, no resources, no WASI.
+/// The component needs nothing from its host, not even type definitions: its
+/// import list is literally empty (no functions, instances, resources, types,
+/// modules or values), and no core module inside it imports anything. The types
+/// cross as exports (`export types;` in the world).
 ///
-/// Its import list is not literally empty: the component model requires the
-/// records used by the world's exports to be named types, and the world `use`s
-/// them from interface `types`, so that interface (types only) and those type
-/// names appear as type imports. They carry no callable item and an empty linker
-/// satisfies them. Everything else (any function, resource or instance with
-/// functions) fails this test, and the core module inside must import nothing.
+/// Checked three ways: the component's own import section, the WIT world it
+/// carries, and wasmtime's view of the loaded artifact. (wit-component builds an
+/// exported interface from a nested component whose `import-type-*` imports the
+/// outer component fills itself; those are not imports of the component and are
+/// not counted, only the outermost level is.)
 #[test]
 fn component_imports_nothing() {
     let b = common::built();
     let bytes = std::fs::read(&b.component).expect("read component");
 
+    let mut component_imports = Vec::new();
     let mut core_imports = Vec::new();
+    let mut core_modules = 0;
+    // Nesting level: 1 is the component itself, 2 what it contains directly.
+    let mut depth = 0;
     for payload in Parser::new(0).parse_all(&bytes) {
-        if let Payload::ImportSection(s) = payload.expect("component parses") {
-            for i in s.into_imports() {
-                let i = i.expect("import");
-                core_imports.push(format!("{}::{}", i.module, i.name));
+        match payload.expect("component parses") {
+            Payload::Version { .. } => depth += 1,
+            Payload::End(_) => depth -= 1,
+            Payload::ComponentImportSection(s) if depth == 1 => {
+                for i in s {
+                    let i = i.expect("component import");
+                    component_imports.push(format!("{} ({:?})", i.name.name, i.ty));
+                }
             }
+            Payload::ImportSection(s) => {
+                for i in s.into_imports() {
+                    let i = i.expect("core import");
+                    core_imports.push(format!("{}::{}", i.module, i.name));
+                }
+            }
+            Payload::ModuleSection { .. } => core_modules += 1,
+            _ => {}
         }
     }
-    assert!(core_imports.is_empty(), "the core module must import nothing, but imports {core_imports:?}");
+    assert!(core_modules >= 1, "no core module found in {}", b.component.display());
+    assert_eq!(component_imports, Vec::<String>::new(), "the component must import nothing");
+    assert_eq!(core_imports, Vec::<String>::new(), "no core module may import anything");
 
+    // What a host sees: the precompiled artifact, loaded.
+    let engine = wasmtime::Engine::new(&config()).expect("engine");
+    let component = artifact::load(&engine, &b.artifact, &b.artifact_sha256).expect("artifact loads");
+    let host_view: Vec<String> = component.component_type().imports(&engine).map(|(name, _)| name.to_string()).collect();
+    assert_eq!(host_view, Vec::<String>::new(), "wasmtime sees imports in the artifact");
+
+    // The same seen through the WIT the component carries.
     let Ok(wit_parser::decoding::DecodedWasm::Component(resolve, world)) = wit_parser::decoding::decode(&bytes) else {
         panic!("{} is not a component", b.component.display())
     };
-    let mut callable = Vec::new();
-    for (key, item) in &resolve.worlds[world].imports {
-        let name = resolve.name_world_key(key);
-        match item {
-            wit_parser::WorldItem::Type { .. } => {}
-            wit_parser::WorldItem::Interface { id, .. } => {
-                let iface = &resolve.interfaces[*id];
-                callable.extend(iface.functions.keys().map(|f| format!("{name}#{f}")));
-                for (t, tid) in &iface.types {
-                    if matches!(resolve.types[*tid].kind, wit_parser::TypeDefKind::Resource) {
-                        callable.push(format!("{name}#resource {t}"));
-                    }
-                }
-            }
-            wit_parser::WorldItem::Function(f) => callable.push(f.name.clone()),
-        }
+    let world = &resolve.worlds[world];
+    let imports: Vec<String> = world.imports.keys().map(|k| resolve.name_world_key(k)).collect();
+    assert_eq!(imports, Vec::<String>::new(), "the decoded world must import nothing");
+    let exports: Vec<String> = world.exports.keys().map(|k| resolve.name_world_key(k)).collect();
+    for name in ["session-warden:policy/types@0.1.0", "session-warden:policy/decisions@0.1.0", "handle-json", "version"] {
+        assert!(exports.iter().any(|e| e == name), "the component must export {name}; it exports {exports:?}");
     }
-    assert!(callable.is_empty(), "the component must import nothing callable, but imports {callable:?}");
 }
 
 /// A WebAssembly runtime written in PHP will run this component later: it must
@@ -94,6 +110,8 @@ fn runtime() -> Runtime {
     Runtime::new(engine, &component, Limits::default()).expect("runtime")
 }
 
+type Decisions = session_warden_engine::bindings::exports::session_warden::policy::decisions::Guest;
+
 fn ok<T: serde::Serialize>(v: T) -> Value {
     json!({ "ok": v })
 }
@@ -108,11 +126,11 @@ fn parse<T: DeserializeOwned>(v: Value) -> Option<T> {
 fn typed(rt: &Runtime, request: &Value) -> Option<Value> {
     let op = request.get("op")?.as_str()?;
     let mut args = request.get("args").cloned().unwrap_or(Value::Null);
-    let call = |f: &dyn Fn(&session_warden_engine::bindings::Engine, &mut wasmtime::Store<_>) -> wasmtime::Result<Value>| {
-        rt.with_instance(|i, s| f(i, s)).expect("typed call succeeds")
+    let call = |f: &dyn Fn(&Decisions, &mut wasmtime::Store<_>) -> wasmtime::Result<Value>| {
+        rt.with_instance(|i, s| f(i.session_warden_policy_decisions(), s)).expect("typed call succeeds")
     };
     Some(match op {
-        "version" => call(&|i, s| Ok(ok(i.call_version(s)?))),
+        "version" => rt.with_instance(|i, s| Ok(ok(i.call_version(s)?))).expect("version call succeeds"),
         "describe_ua" => {
             let ua: String = parse(args.get("ua")?.clone())?;
             call(&|i, s| Ok(ok(Conv::<core::UaDescription>::conv(i.call_describe_ua(s, &ua)?))))
