@@ -56,8 +56,8 @@ fn main() {
 
     // The component in the engine: a fresh store and instance per call, as the
     // daemon does it.
-    let sums = std::fs::read_to_string(repo.join("build/engine/SHA256SUMS"))
-        .expect("build/engine/SHA256SUMS missing: run scripts/build-engine.sh first");
+    let sums = std::fs::read_to_string(repo.join("build/engine/B3SUMS"))
+        .expect("build/engine/B3SUMS missing: run scripts/build-engine.sh first");
     let sha = sums.lines().find_map(|l| l.strip_suffix("  session-warden.cwasm")).expect("artifact hash");
     // One-shot start-up, step by step (what every `call` pays before deciding).
     let art = repo.join("build/engine/session-warden.cwasm");
@@ -66,7 +66,7 @@ fn main() {
     let bytes = std::fs::read(&art).expect("read artifact");
     let t_read = t.elapsed();
     let t = Instant::now();
-    let _ = session_warden_engine::sha256_hex(&bytes);
+    let _ = session_warden_engine::blake3_hex(&bytes);
     let t_hash = t.elapsed();
     let t = Instant::now();
     // SAFETY: the artifact our build produced, verified again by artifact::load below.
@@ -77,7 +77,7 @@ fn main() {
     let _ = one.handle_json(&request.to_string()).expect("first call");
     let t_first = t.elapsed();
     println!(
-        "startup_read_us={:.0}\nstartup_sha256_us={:.0}\nstartup_deserialize_us={:.0}\nstartup_first_call_us={:.0}",
+        "startup_read_us={:.0}\nstartup_hash_us={:.0}\nstartup_deserialize_us={:.0}\nstartup_first_call_us={:.0}",
         t_read.as_secs_f64() * 1e6,
         t_hash.as_secs_f64() * 1e6,
         t_deser.as_secs_f64() * 1e6,

@@ -2,9 +2,10 @@
 # Builds the policy engine end to end into build/engine/:
 #   session-warden.wasm        the component (imports nothing)
 #   session-warden.cwasm       precompiled for baseline x86-64 (native code, read-only)
-#   session-warden-engine      runtime-only host, static musl, artifact hash built in
+#   session-warden-engine      runtime-only host, static musl, artifact BLAKE3 built in
 #   session-warden-engine-full host with the compiler (compile/componentize, development)
-#   SHA256SUMS
+#   B3SUMS                     BLAKE3 of the artifact (b3sum format): what the engine checks
+#   SHA256SUMS                 sha256 of the four files (distribution checksums)
 # Idempotent: cargo skips unchanged crates, and the component and artifact are only
 # regenerated when the core module or the full engine changed.
 set -euo pipefail
@@ -57,11 +58,12 @@ if (( size > 2 * 1024 * 1024 )); then
     echo "build-engine: the component is $size bytes, over the 2 MiB budget" >&2
     exit 1
 fi
-artifact_sha=$(sha256sum "$out/session-warden.cwasm" | cut -d' ' -f1)
+(cd "$out" && ./session-warden-engine-full hash session-warden.cwasm >B3SUMS)
+artifact_b3=$(cut -d' ' -f1 "$out/B3SUMS")
 
 # --- 4. runtime-only engine, static musl, artifact hash built in --------------------
 say "runtime-only engine (x86_64-unknown-linux-musl, static)"
-SESSION_WARDEN_ARTIFACT_SHA256=$artifact_sha CC_x86_64_unknown_linux_musl=musl-gcc \
+SESSION_WARDEN_ARTIFACT_BLAKE3=$artifact_b3 CC_x86_64_unknown_linux_musl=musl-gcc \
     cargo build --release -p session-warden-engine --target x86_64-unknown-linux-musl
 rt_src=$CARGO_TARGET_DIR/x86_64-unknown-linux-musl/release/session-warden-engine
 cmp -s "$rt_src" "$out/session-warden-engine" 2>/dev/null || install -m 755 "$rt_src" "$out/session-warden-engine"

@@ -1,9 +1,10 @@
 //! `session-warden-engine`: the policy component's host for PHP.
 //!
 //! ```text
-//! session-warden-engine call  [--artifact PATH] [--artifact-sha256 HEX] [--geo-db PATH] [--fuel N] [--max-memory-mb N]
+//! session-warden-engine call  [--artifact PATH] [--artifact-blake3 HEX] [--geo-db PATH] [--fuel N] [--max-memory-mb N]
 //! session-warden-engine serve --socket PATH [same options as call]
-//! session-warden-engine version [--artifact PATH] [--artifact-sha256 HEX]
+//! session-warden-engine version [--artifact PATH] [--artifact-blake3 HEX]
+//! session-warden-engine hash FILE...
 //! session-warden-engine compile --component X.wasm --out X.cwasm [--target TRIPLE]   (full build only)
 //! session-warden-engine componentize --core core.wasm --out X.wasm                   (full build only)
 //! ```
@@ -27,6 +28,9 @@ fn main() -> ExitCode {
         eprintln!("{}", usage());
         return ExitCode::from(64);
     };
+    if command == "hash" {
+        return hash(rest);
+    }
     let opts = match Options::parse(rest) {
         Ok(o) => o,
         Err(e) => {
@@ -64,17 +68,18 @@ fn usage() -> &'static str {
      call      one JSON request on stdin, one JSON reply on stdout\n\
      serve     --socket PATH: answer newline-delimited JSON on a unix socket until SIGTERM\n\
      version   print versions and the artifact hash\n\
+     hash      FILE...: print each file's BLAKE3 hash (b3sum format)\n\
      compile   --component X.wasm --out X.cwasm [--target TRIPLE]   (full build only)\n\
      componentize --core core.wasm --out X.wasm                     (full build only)\n\
      \n\
      options for call/serve: --artifact PATH (default: session-warden.cwasm beside the engine)\n\
-     --artifact-sha256 HEX (development builds only), --geo-db PATH, --fuel N, --max-memory-mb N, --max-request-bytes N"
+     --artifact-blake3 HEX (development builds only), --geo-db PATH, --fuel N, --max-memory-mb N, --max-request-bytes N"
 }
 
 #[derive(Default)]
 struct Options {
     artifact: Option<PathBuf>,
-    artifact_sha256: Option<String>,
+    artifact_blake3: Option<String>,
     socket: Option<PathBuf>,
     geo_db: Option<PathBuf>,
     fuel: Option<u64>,
@@ -99,7 +104,7 @@ impl Options {
             };
             match flag.as_str() {
                 "--artifact" => o.artifact = Some(value()?.into()),
-                "--artifact-sha256" => o.artifact_sha256 = Some(value()?),
+                "--artifact-blake3" => o.artifact_blake3 = Some(value()?),
                 "--socket" => o.socket = Some(value()?.into()),
                 "--geo-db" => o.geo_db = Some(value()?.into()),
                 "--fuel" => o.fuel = Some(number(value()?)?),
@@ -135,7 +140,7 @@ fn load_runtime(o: &Options) -> Result<Runtime, EngineError> {
 }
 
 fn load_runtime_with(o: &Options, engine_config: wasmtime::Config) -> Result<Runtime, EngineError> {
-    let expected = artifact::expected_hash(o.artifact_sha256.as_deref())?;
+    let expected = artifact::expected_hash(o.artifact_blake3.as_deref())?;
     let path = match &o.artifact {
         Some(p) => p.clone(),
         None => artifact::default_path()?,
@@ -181,6 +186,25 @@ fn call(o: &Options) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `hash FILE...`: BLAKE3 of each file, one `HEX  FILE` line each (b3sum's format),
+/// for the build script and for admins checking an install without b3sum.
+fn hash(files: &[String]) -> ExitCode {
+    if files.is_empty() {
+        eprintln!("session-warden-engine: hash needs at least one FILE");
+        return ExitCode::from(64);
+    }
+    for f in files {
+        match std::fs::read(f) {
+            Ok(bytes) => println!("{}  {f}", session_warden_engine::blake3_hex(&bytes)),
+            Err(e) => {
+                eprintln!("session-warden-engine: {f}: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 /// `SESSION_WARDEN_TIMING=1` prints where a call's time goes, on stderr.
 struct Timer(Option<std::time::Instant>);
 
@@ -215,9 +239,9 @@ fn version(o: &Options) -> Result<(), EngineError> {
     println!("session-warden-engine {} ({build})", env!("CARGO_PKG_VERSION"));
     println!("wasmtime {WASMTIME_VERSION}");
     println!("{} (native, for --geo-db)", session_warden_policy::version());
-    match artifact::EMBEDDED_SHA256 {
-        Some(h) => println!("artifact sha256 {h} (built in)"),
-        None => println!("artifact sha256 none built in (development build)"),
+    match artifact::EMBEDDED_BLAKE3 {
+        Some(h) => println!("artifact blake3 {h} (built in)"),
+        None => println!("artifact blake3 none built in (development build)"),
     }
     match load_runtime(o) {
         Ok(rt) => match rt.with_instance(|i, s| i.call_version(s)) {
@@ -240,7 +264,7 @@ fn compile(o: &Options) -> Result<(), EngineError> {
     let engine = wasmtime::Engine::new(&cfg).map_err(|e| EngineError::Wasm(e.to_string()))?;
     let artifact = engine.precompile_component(&bytes).map_err(|e| EngineError::Wasm(e.to_string()))?;
     write_read_only(out, &artifact)?;
-    println!("{}  {}", session_warden_engine::sha256_hex(&artifact), out.display());
+    println!("{}  {}", session_warden_engine::blake3_hex(&artifact), out.display());
     Ok(())
 }
 
@@ -259,7 +283,7 @@ fn componentize(o: &Options) -> Result<(), EngineError> {
         .and_then(|e| e.validate(true).encode())
         .map_err(|e| EngineError::Wasm(format!("{}: {e:#}", input.display())))?;
     write_read_only(out, &component)?;
-    println!("{}  {}", session_warden_engine::sha256_hex(&component), out.display());
+    println!("{}  {}", session_warden_engine::blake3_hex(&component), out.display());
     Ok(())
 }
 

@@ -97,7 +97,7 @@ fn call_refuses_tampered_missing_and_unsafe_artifacts() {
     let bad = dir.join("tampered.cwasm");
     std::fs::write(&bad, &flipped).expect("write tampered");
     let err = artifact_refusal(&["--artifact", bad.to_str().expect("utf8")]);
-    assert!(err.contains("sha256"), "the message names the hash check: {err}");
+    assert!(err.contains("BLAKE3"), "the message names the hash check: {err}");
 
     let missing = dir.join("missing.cwasm");
     artifact_refusal(&["--artifact", missing.to_str().expect("utf8")]);
@@ -116,6 +116,6 @@ fn call_refuses_tampered_missing_and_unsafe_artifacts() {
     artifact_refusal(&["--artifact", writable.to_str().expect("utf8")]);
 
     // The shipped engine has its hash built in and cannot be told another one.
-    artifact_refusal(&["--artifact", bad.to_str().expect("utf8"), "--artifact-sha256", &common::sha256(&flipped)]);
+    artifact_refusal(&["--artifact", bad.to_str().expect("utf8"), "--artifact-blake3", &common::blake3(&flipped)]);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -69,7 +69,7 @@ fn component_imports_nothing() {
 
     // What a host sees: the precompiled artifact, loaded.
     let engine = wasmtime::Engine::new(&config()).expect("engine");
-    let component = artifact::load(&engine, &b.artifact, &b.artifact_sha256).expect("artifact loads");
+    let component = artifact::load(&engine, &b.artifact, &b.artifact_blake3).expect("artifact loads");
     let host_view: Vec<String> = component.component_type().imports(&engine).map(|(name, _)| name.to_string()).collect();
     assert_eq!(host_view, Vec::<String>::new(), "wasmtime sees imports in the artifact");
 
@@ -106,7 +106,7 @@ fn component_is_lean() {
 fn runtime() -> Runtime {
     let b = common::built();
     let engine = wasmtime::Engine::new(&config()).expect("engine");
-    let component = artifact::load(&engine, &b.artifact, &b.artifact_sha256).expect("artifact loads");
+    let component = artifact::load(&engine, &b.artifact, &b.artifact_blake3).expect("artifact loads");
     Runtime::new(engine, &component, Limits::default()).expect("runtime")
 }
 

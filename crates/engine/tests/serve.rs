@@ -153,6 +153,6 @@ fn serve_refuses_a_tampered_artifact() {
         .expect("run");
     assert!(!out.status.success(), "must refuse to serve a tampered artifact");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("sha256"), "clear message: {err}");
+    assert!(err.contains("BLAKE3"), "clear message: {err}");
     assert!(!socket.exists(), "nothing listens");
 }

@@ -20,7 +20,8 @@ pub struct Built {
     pub engine: PathBuf,
     pub component: PathBuf,
     pub artifact: PathBuf,
-    pub artifact_sha256: String,
+    /// BLAKE3 of the artifact (from `build/engine/B3SUMS`).
+    pub artifact_blake3: String,
 }
 
 /// The outputs of `scripts/build-engine.sh`, or a panic saying to run it.
@@ -30,23 +31,23 @@ pub fn built() -> Built {
         engine: dir.join("session-warden-engine"),
         component: dir.join("session-warden.wasm"),
         artifact: dir.join("session-warden.cwasm"),
-        artifact_sha256: String::new(),
+        artifact_blake3: String::new(),
         dir,
     };
-    for p in [&b.engine, &b.component, &b.artifact, &b.dir.join("SHA256SUMS")] {
+    for p in [&b.engine, &b.component, &b.artifact, &b.dir.join("B3SUMS")] {
         assert!(
             p.exists(),
             "{} is missing: run scripts/build-engine.sh first (these tests check the built engine, component and artifact)",
             p.display()
         );
     }
-    let sums = std::fs::read_to_string(b.dir.join("SHA256SUMS")).expect("read SHA256SUMS");
-    let sha = sums
+    let sums = std::fs::read_to_string(b.dir.join("B3SUMS")).expect("read B3SUMS");
+    let hash = sums
         .lines()
         .find_map(|l| l.strip_suffix("  session-warden.cwasm"))
-        .expect("SHA256SUMS lists session-warden.cwasm")
+        .expect("B3SUMS lists session-warden.cwasm")
         .to_string();
-    Built { artifact_sha256: sha, ..b }
+    Built { artifact_blake3: hash, ..b }
 }
 
 pub struct Case {
@@ -229,8 +230,8 @@ impl Client {
     }
 }
 
-pub fn sha256(bytes: &[u8]) -> String {
-    session_warden_engine::sha256_hex(bytes)
+pub fn blake3(bytes: &[u8]) -> String {
+    session_warden_engine::blake3_hex(bytes)
 }
 
 /// A legal login check with many sessions: lots of work for the component.
