@@ -6,7 +6,7 @@
 #                pid and logs under SW_ROOT/apache and SW_ROOT/logs, Listen 127.0.0.1:SW_PORT only
 #   WordPress    6.5.5 (npm build) or 6.1.9 (Debian), installed without WP-CLI (install.php)
 #   plugin       installed from build/session-warden.zip through WordPress's Plugin_Upgrader (default),
-#                or copied from wordpress-plugin/ (SW_PLUGIN_FROM=src, engine taken from build/engine/)
+#                or copied from wordpress-plugin/ (SW_PLUGIN_FROM=src; engine/ from scripts/package.sh's staging)
 #   engine       `session-warden-engine serve` daemon from the installed plugin's engine/, socket in
 #                SW_ROOT/run/engine/ (not web-served), when the plugin ships an engine
 # Layout: SW_ROOT/{site (DocumentRoot), db, run, logs, apache, env.json, env.sh}.
@@ -103,10 +103,9 @@ PHP
 # 3. Plugin: from the zip via install.php, or copied from source with the built engine.
 if [ "$SW_PLUGIN_FROM" = src ]; then
   cp -R "$SW_REPO/wordpress-plugin/session-warden" "$SW_ROOT/site/wp-content/plugins/"
-  if [ -f "$SW_REPO/build/engine/session-warden.cwasm" ]; then
-    mkdir -p "$SW_ROOT/site/wp-content/plugins/session-warden/engine"
-    cp "$SW_REPO/build/engine/"{session-warden-engine,session-warden.cwasm,session-warden.wasm} "$SW_ROOT/site/wp-content/plugins/session-warden/engine/"
-  fi
+  # engine/ exactly as packaged (files, SHA256SUMS, modes), from scripts/package.sh's staging folder.
+  staged=$SW_REPO/build/package/session-warden/engine
+  [ -d "$staged" ] && cp -a "$staged" "$SW_ROOT/site/wp-content/plugins/session-warden/"
   zip_env=
 else
   zip_env=$SW_ZIP
