@@ -183,7 +183,12 @@ fn call(o: &Options) -> ExitCode {
     if writeln!(out, "{reply}").and_then(|_| out.flush()).is_err() {
         return ExitCode::from(1);
     }
-    ExitCode::SUCCESS
+    // The reply is out and nothing else is buffered: exit now instead of
+    // dropping the store, instance, component and engine one by one (unmapping
+    // the artifact and memories piecewise); the kernel frees the whole address
+    // space at once, and PHP waits for the exit.
+    drop(out);
+    std::process::exit(0)
 }
 
 /// `hash FILE...`: BLAKE3 of each file, one `HEX  FILE` line each (b3sum's format),
