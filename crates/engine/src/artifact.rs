@@ -94,16 +94,67 @@ pub fn load(engine: &Engine, path: &Path, expected_blake3: &str) -> Result<Compo
     Ok(component)
 }
 
-/// Maps the loaded artifact's pages in one call (Linux 5.14+, best effort): the
-/// first call otherwise takes a page fault per few pages of native code it
-/// touches, which a one-shot `call` pays on every request.
+/// Maps the loaded artifact's native code in one call (Linux 5.14+, best
+/// effort): the first call otherwise takes a page fault per few pages of code it
+/// touches, which a one-shot `call` pays on every request. Only the executable
+/// sections are populated (the artifact's other big part, the initial memory
+/// image, reaches instances through a mapping of its own).
 fn prefault(component: &Component) {
     let range = component.image_range();
     let len = (range.end as usize).saturating_sub(range.start as usize);
-    // SAFETY: advice on a range wasmtime mapped for `component`, which outlives
-    // the call; MADV_POPULATE_READ only reads pages in and never changes contents.
-    // Failure (older kernels) is harmless: the pages then fault in on use.
-    let _ = unsafe { libc::madvise(range.start as *mut libc::c_void, len, libc::MADV_POPULATE_READ) };
+    if len == 0 {
+        return;
+    }
+    // SAFETY: wasmtime keeps the artifact mapped readable for as long as
+    // `component` lives, `len` bytes from `range.start`; only read here.
+    let image = unsafe { std::slice::from_raw_parts(range.start, len) };
+    for (offset, size) in executable_sections(image) {
+        // SAFETY: advice on part of that mapping (bounds checked by
+        // `executable_sections`); MADV_POPULATE_READ only maps pages in and
+        // never changes contents. Failure (older kernels) is harmless: the pages
+        // then fault in on use.
+        let _ = unsafe { libc::madvise(range.start.add(offset) as *mut libc::c_void, size, libc::MADV_POPULATE_READ) };
+    }
+}
+
+/// `(offset, size)` of the executable sections of an ELF64 little-endian image,
+/// page-aligned and within `image`; empty when the image is not such an ELF.
+fn executable_sections(image: &[u8]) -> Vec<(usize, usize)> {
+    const SHF_EXECINSTR: u64 = 0x4;
+    let bytes = |base: usize, at: usize, n: usize| {
+        let start = base.checked_add(at)?;
+        image.get(start..start.checked_add(n)?)
+    };
+    let u16_at = |o: usize| bytes(o, 0, 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
+    let u64_at = |base: usize, at: usize| {
+        bytes(base, at, 8).and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_le_bytes)
+    };
+    let mut out = Vec::new();
+    if image.get(..6) != Some(&[0x7f, b'E', b'L', b'F', 2, 1][..]) {
+        return out;
+    }
+    let (Some(shoff), Some(shentsize), Some(shnum)) = (u64_at(0, 0x28), u16_at(0x3a), u16_at(0x3c)) else {
+        return out;
+    };
+    if shentsize < 0x40 {
+        return out;
+    }
+    for i in 0..shnum {
+        let Some(h) = (shoff as usize).checked_add(i * shentsize) else { break };
+        let (Some(flags), Some(offset), Some(size)) = (u64_at(h, 8), u64_at(h, 24), u64_at(h, 32)) else {
+            break;
+        };
+        let (offset, size) = (offset as usize, size as usize);
+        if flags & SHF_EXECINSTR == 0 || size == 0 {
+            continue;
+        }
+        let start = offset & !4095;
+        match offset.checked_add(size) {
+            Some(end) if end <= image.len() => out.push((start, end - start)),
+            _ => {}
+        }
+    }
+    out
 }
 
 type Identity = (u64, u64, u64, i64, i64);
@@ -175,4 +226,35 @@ fn hash_file(file: &std::fs::File, real: &Path) -> Result<String, EngineError> {
     // SAFETY: unmaps exactly the mapping created above; `bytes` is not used after.
     unsafe { libc::munmap(ptr, len) };
     Ok(hash)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::executable_sections;
+
+    #[test]
+    fn executable_sections_are_bounded() {
+        assert!(executable_sections(b"").is_empty());
+        assert!(executable_sections(b"not an elf at all").is_empty());
+        // An ELF64 header whose section table lies outside the image.
+        let mut elf = vec![0u8; 0x40];
+        elf[..6].copy_from_slice(&[0x7f, b'E', b'L', b'F', 2, 1]);
+        elf[0x28..0x30].copy_from_slice(&u64::MAX.to_le_bytes());
+        elf[0x3a..0x3c].copy_from_slice(&0x40u16.to_le_bytes());
+        elf[0x3c..0x3e].copy_from_slice(&3u16.to_le_bytes());
+        assert!(executable_sections(&elf).is_empty());
+        // One executable section at 0x1000, 0x20 bytes, inside a 0x2000-byte image;
+        // one reaching past the end (ignored).
+        let mut img = vec![0u8; 0x2000];
+        img[..0x40].copy_from_slice(&elf);
+        img[0x28..0x30].copy_from_slice(&0x100u64.to_le_bytes());
+        img[0x3c..0x3e].copy_from_slice(&2u16.to_le_bytes());
+        for (i, (off, size)) in [(0x1000u64, 0x20u64), (0x1f00, 0x200)].into_iter().enumerate() {
+            let h = 0x100 + i * 0x40;
+            img[h + 8..h + 16].copy_from_slice(&4u64.to_le_bytes());
+            img[h + 24..h + 32].copy_from_slice(&off.to_le_bytes());
+            img[h + 32..h + 40].copy_from_slice(&size.to_le_bytes());
+        }
+        assert_eq!(executable_sections(&img), vec![(0x1000, 0x20)]);
+    }
 }
