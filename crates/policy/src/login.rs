@@ -99,7 +99,7 @@ fn limit_reason(kind: LimitKind) -> Reason {
 /// An attempt whose IP cannot be read, or whose country is unknown, has nothing
 /// to be counted with, so those limits do not apply to it rather than lumping
 /// every unreadable value together.
-fn bucket<'a>(kind: LimitKind, attempt: &Attempt, live: &[&'a Session]) -> Option<Vec<&'a Session>> {
+fn bucket<'a>(kind: LimitKind, attempt: &Attempt, live: &[&'a Session], uas: &mut UaCache) -> Option<Vec<&'a Session>> {
     let select = |keep: &dyn Fn(&Session) -> bool| live.iter().copied().filter(|s| keep(s)).collect::<Vec<_>>();
     Some(match kind {
         LimitKind::User => live.to_vec(),
@@ -112,7 +112,7 @@ fn bucket<'a>(kind: LimitKind, attempt: &Attempt, live: &[&'a Session]) -> Optio
             select(&|s| known_country(&s.country).as_deref() == Some(country.as_str()))
         }
         LimitKind::DeviceClass | LimitKind::DeviceType | LimitKind::ClientType | LimitKind::Browser | LimitKind::Os => {
-            let mine = ua::describe(&attempt.ua);
+            let mine = uas.describe(&attempt.ua);
             let same = |theirs: &UaDescription| match kind {
                 LimitKind::DeviceClass => theirs.device_class == mine.device_class,
                 LimitKind::DeviceType => theirs.device_type == mine.device_type,
@@ -120,9 +120,28 @@ fn bucket<'a>(kind: LimitKind, attempt: &Attempt, live: &[&'a Session]) -> Optio
                 LimitKind::Browser => theirs.browser == mine.browser,
                 _ => theirs.os == mine.os,
             };
-            select(&|s| same(&ua::describe(&s.ua)))
+            live.iter().copied().filter(|s| same(&uas.describe(&s.ua))).collect()
         }
     })
+}
+
+/// User agents described so far in one verdict: parsing a UA is the costliest
+/// step of a login verdict, and a user's sessions mostly share a few browsers,
+/// so each distinct string is described once however many limits look at it.
+#[derive(Default)]
+struct UaCache {
+    seen: Vec<(String, UaDescription)>,
+}
+
+impl UaCache {
+    fn describe(&mut self, ua: &str) -> UaDescription {
+        if let Some((_, d)) = self.seen.iter().find(|(seen, _)| seen == ua) {
+            return d.clone();
+        }
+        let d = ua::describe(ua);
+        self.seen.push((ua.to_string(), d.clone()));
+        d
+    }
 }
 
 fn distinct_ips<'a>(sessions: impl Iterator<Item = &'a Session>) -> BTreeSet<IpAddr> {
@@ -134,10 +153,11 @@ fn decide(resolved: &Resolved, attempt: &Attempt, live: &[&Session], expired: Ve
     let mut limits = rule.limits.clone();
     limits.sort_by_key(|l| l.kind);
 
+    let mut uas = UaCache::default();
     let mut hits: Vec<Hit> = Vec::new();
     let mut first: Option<Reason> = None;
     for limit in &limits {
-        let Some(bucket) = bucket(limit.kind, attempt, live) else { continue };
+        let Some(bucket) = bucket(limit.kind, attempt, live, &mut uas) else { continue };
         if bucket.len() + 1 > limit.max as usize {
             first.get_or_insert(limit_reason(limit.kind));
             hits.push(Hit { max: limit.max, bucket });
