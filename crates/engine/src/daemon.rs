@@ -133,6 +133,9 @@ fn serve_connection(runtime: &Runtime, stream: UnixStream) {
     let max = runtime.limits().max_request;
     let mut line = Vec::new();
     loop {
+        // The request's store, freed after the reply is written: resetting the
+        // pooled instance is then not part of the client's wait.
+        let mut spent = None;
         let reply = match read_line_capped(&mut reader, &mut line, max) {
             Ok(Line::Eof) | Err(_) => return,
             Ok(Line::TooLong) => too_large(max),
@@ -141,7 +144,7 @@ fn serve_connection(runtime: &Runtime, stream: UnixStream) {
                     continue;
                 }
                 match std::str::from_utf8(&line) {
-                    Ok(text) => runtime.handle_envelope(text, true),
+                    Ok(text) => runtime.handle_envelope_spent(text, true, &mut spent),
                     Err(_) => error_reply(Value::Null, code::BAD_JSON, "the request is not valid UTF-8 text"),
                 }
             }
@@ -151,6 +154,7 @@ fn serve_connection(runtime: &Runtime, stream: UnixStream) {
         if writer.write_all(&out).is_err() {
             return;
         }
+        drop(spent);
     }
 }
 

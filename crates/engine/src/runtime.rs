@@ -110,9 +110,19 @@ impl Runtime {
 
     /// Calls `handle-json` in a fresh instance: `{"op","args"}` → `{"ok"}|{"error"}`.
     pub fn handle_json(&self, request: &str) -> Result<String, CallError> {
+        self.handle_json_spent(request, &mut None)
+    }
+
+    /// [`Self::handle_json`], handing the used store to `spent` instead of
+    /// dropping it, so the caller can send the reply first and free the instance
+    /// (resetting its pooled memory) afterwards, off the latency path. The store
+    /// is never used again.
+    fn handle_json_spent(&self, request: &str, spent: &mut Option<Spent>) -> Result<String, CallError> {
         let mut store = self.store()?;
         let instance = self.instance(&mut store)?;
-        instance.call_handle_json(&mut store, request).map_err(|e| call_error(&e))
+        let reply = instance.call_handle_json(&mut store, request).map_err(|e| call_error(&e));
+        *spent = Some(Spent(store));
+        reply
     }
 
     /// Runs `f` on a fresh instance (for typed calls in tests and benchmarks).
@@ -133,6 +143,13 @@ impl Runtime {
     /// as raw text to the component, which parses it once, and the component's
     /// reply object is extended by text instead of being parsed again.
     pub fn handle_envelope(&self, text: &str, require_version: bool) -> String {
+        self.handle_envelope_spent(text, require_version, &mut None)
+    }
+
+    /// [`Self::handle_envelope`] for the daemon: the request's store ends up in
+    /// `spent`, to be dropped once the reply is on its way (see
+    /// [`Self::handle_json_spent`]).
+    pub fn handle_envelope_spent(&self, text: &str, require_version: bool, spent: &mut Option<Spent>) -> String {
         if text.len() > self.limits.max_request {
             return too_large(self.limits.max_request);
         }
@@ -175,7 +192,7 @@ impl Runtime {
             inner.push_str(raw.get());
         }
         inner.push('}');
-        match self.handle_json(&inner) {
+        match self.handle_json_spent(&inner, spent) {
             Ok(reply) if reply.starts_with('{') && reply.ends_with('}') && reply.len() > 2 => wrap(&id, &reply),
             Ok(_) => error_reply_raw(&id, code::TRAP, "the policy component returned something that is not a JSON object"),
             Err(e) => error_reply_raw(&id, e.code, &e.message),
@@ -208,6 +225,9 @@ impl Runtime {
         Some(reply.to_string())
     }
 }
+
+/// A request's used store (and instance): opaque, only good for dropping.
+pub struct Spent(#[allow(dead_code)] Store<HostState>);
 
 fn call_error(e: &wasmtime::Error) -> CallError {
     match e.downcast_ref::<Trap>() {
