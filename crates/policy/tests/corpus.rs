@@ -8,7 +8,11 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus")
+    // Cargo sets the variable when it runs the test too; preferring that value
+    // keeps a binary built from another checkout (a shared target dir) reading
+    // the corpus of the checkout that runs it.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    manifest.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR"))).join("../../tests/corpus")
 }
 
 fn cases(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -35,7 +39,8 @@ fn corpus_matches_native_core() {
         let case: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()));
         let request = case.get("request").unwrap_or_else(|| panic!("{}: no \"request\"", path.display()));
         let expected = case.get("reply").unwrap_or_else(|| panic!("{}: no \"reply\"", path.display()));
-        let got: Value = serde_json::from_str(&session_warden_policy::json::handle(&request.to_string())).expect("reply is JSON");
+        let got: Value =
+            serde_json::from_str(&session_warden_policy::json::handle(&request.to_string())).expect("reply is JSON");
         if &got != expected {
             failures.push(format!("{}\n  expected {expected}\n  got      {got}", path.display()));
         }

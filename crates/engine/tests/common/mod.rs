@@ -12,7 +12,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+    // The run-time value wins over the compile-time one, so a test binary left in
+    // a shared target dir by another checkout still tests the checkout running it.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from);
+    manifest
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf())
+        .join("../..")
+        .canonicalize()
+        .expect("repo root")
 }
 
 pub struct Built {
@@ -115,8 +122,11 @@ pub fn error_code(reply: &Value) -> &str {
 /// such folders) with a short path (unix socket paths are limited to 108 bytes).
 pub fn scratch(tag: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("sw{}-{tag}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "sw{}-{tag}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
     use std::os::unix::fs::PermissionsExt;
@@ -248,4 +258,3 @@ pub fn huge_login() -> Value {
         "user": {"id": 1, "roles": ["subscriber"]}, "now": 1_700_000_000u64,
         "attempt": {"ip": "203.0.113.9", "country": "DE", "ua": "Mozilla/5.0"}, "sessions": sessions}})
 }
-
