@@ -4,8 +4,8 @@ use crate::bindings::{Engine as PolicyWorld, EnginePre};
 use crate::EngineError;
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
 use session_warden_policy::geo;
+use std::collections::BTreeMap;
 use std::path::Path;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
@@ -13,10 +13,10 @@ use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
 /// The only protocol version this engine speaks.
 pub const PROTOCOL_VERSION: u64 = 1;
 
-/// Error codes the engine adds to the core's (`session_warden_policy::json::code`).
+/// Error codes of the engine's replies: the core's envelope codes, shared so an
+/// unreadable request is named alike whichever side refuses it, plus the engine's own.
 pub mod code {
-    pub const BAD_JSON: &str = "bad_json";
-    pub const BAD_REQUEST: &str = "bad_request";
+    pub use session_warden_policy::json::code::{BAD_JSON, BAD_REQUEST};
     pub const BAD_VERSION: &str = "bad_version";
     pub const TOO_LARGE: &str = "too_large";
     pub const TRAP: &str = "trap";
@@ -69,10 +69,8 @@ impl Runtime {
     pub fn new(engine: Engine, component: &Component, limits: Limits) -> Result<Self, EngineError> {
         // The component imports nothing, so an empty linker is all it needs.
         let linker = Linker::<HostState>::new(&engine);
-        let pre = linker
-            .instantiate_pre(component)
-            .and_then(EnginePre::new)
-            .map_err(|e| EngineError::Wasm(e.to_string()))?;
+        let pre =
+            linker.instantiate_pre(component).and_then(EnginePre::new).map_err(|e| EngineError::Wasm(e.to_string()))?;
         Ok(Runtime { engine, pre, limits, geo: None })
     }
 
@@ -168,7 +166,11 @@ impl Runtime {
             Some(v) if v.as_u64() == Some(PROTOCOL_VERSION) => {}
             None if !require_version => {}
             None => {
-                return error_reply_raw(&id, code::BAD_VERSION, "the request has no \"v\"; this engine speaks protocol version 1")
+                return error_reply_raw(
+                    &id,
+                    code::BAD_VERSION,
+                    "the request has no \"v\"; this engine speaks protocol version 1",
+                )
             }
             Some(v) => {
                 return error_reply_raw(
@@ -194,7 +196,9 @@ impl Runtime {
         inner.push('}');
         match self.handle_json_spent(&inner, spent) {
             Ok(reply) if reply.starts_with('{') && reply.ends_with('}') && reply.len() > 2 => wrap(&id, &reply),
-            Ok(_) => error_reply_raw(&id, code::TRAP, "the policy component returned something that is not a JSON object"),
+            Ok(_) => {
+                error_reply_raw(&id, code::TRAP, "the policy component returned something that is not a JSON object")
+            }
             Err(e) => error_reply_raw(&id, e.code, &e.message),
         }
     }
@@ -218,7 +222,9 @@ impl Runtime {
             "geo_country" if args.len() == 1 => json!({ "ok": db.country(args.get("ip")?.as_str()?) }),
             "geo_info" if args.is_empty() => match serde_json::to_value(db.meta()) {
                 Ok(meta) => json!({ "ok": meta }),
-                Err(e) => json!({ "error": { "code": session_warden_policy::json::code::GEO_ERROR, "message": e.to_string() } }),
+                Err(e) => {
+                    json!({ "error": { "code": session_warden_policy::json::code::GEO_ERROR, "message": e.to_string() } })
+                }
             },
             _ => return None,
         };
@@ -235,7 +241,9 @@ fn call_error(e: &wasmtime::Error) -> CallError {
             code: code::TIMEOUT,
             message: "the decision took too long and was stopped (fuel limit reached)".into(),
         },
-        Some(trap) => CallError { code: code::TRAP, message: format!("the policy component stopped with an error: {trap}") },
+        Some(trap) => {
+            CallError { code: code::TRAP, message: format!("the policy component stopped with an error: {trap}") }
+        }
         None => CallError { code: code::TRAP, message: format!("the policy component could not run: {e}") },
     }
 }
