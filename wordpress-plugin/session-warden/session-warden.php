@@ -45,4 +45,6 @@ spl_autoload_register(
 	}
 );
 
-register_activation_hook( __FILE__, array( Engine_Client::class, 'prepare_install' ) );
+register_activation_hook( __FILE__, array( Lifecycle::class, 'activate' ) );
+register_deactivation_hook( __FILE__, array( Lifecycle::class, 'deactivate' ) );
+add_action( 'plugins_loaded', array( Plugin::class, 'boot' ) );

@@ -74,6 +74,49 @@ final class User_Lock {
 	}
 
 	/**
+	 * Takes the user's lock and keeps it until let_go() (or the end of the request, when the database
+	 * connection closes). For a decision and a write that happen in different hooks: a login is decided in
+	 * `authenticate` but its session is written later, inside wp_set_auth_cookie().
+	 *
+	 * @param int $user_id User ID.
+	 * @return true|\WP_Error
+	 */
+	public function hold( int $user_id ) {
+		$name = self::name( $user_id );
+		if ( isset( self::$held[ $name ] ) ) {
+			++self::$held[ $name ];
+			return true;
+		}
+		$got = $this->acquire( $name, $this->timeout( $user_id ) );
+		if ( true === $got ) {
+			self::$held[ $name ] = 1;
+		}
+		return $got;
+	}
+
+	/**
+	 * Gives back one hold() (a no-op when this request does not hold the lock).
+	 *
+	 * @param int $user_id User ID.
+	 */
+	public function let_go( int $user_id ): void {
+		$name = self::name( $user_id );
+		if ( ! isset( self::$held[ $name ] ) ) {
+			return;
+		}
+		if ( --self::$held[ $name ] > 0 ) {
+			return;
+		}
+		unset( self::$held[ $name ] );
+		$this->release( $name );
+	}
+
+	/** Whether this request holds the user's lock. */
+	public function holds( int $user_id ): bool {
+		return isset( self::$held[ self::name( $user_id ) ] );
+	}
+
+	/**
 	 * The lock name for a user on this site.
 	 *
 	 * It includes the database name and the *base* table prefix: two sites on one database server must

@@ -1,0 +1,71 @@
+<?php
+/**
+ * The plugin's one way to ask the engine: a shared client, and a record of the last failure for the
+ * Engine status panel and the admin notice.
+ *
+ * @package SessionWarden
+ */
+
+namespace SessionWarden;
+
+final class Engine {
+
+	public const STATUS_OPTION = 'session_warden_engine_status';
+
+	private static ?Engine_Client $client = null;
+
+	public static function client(): Engine_Client {
+		return self::$client ??= Engine_Client::from_plugin();
+	}
+
+	/** For tests and for a changed socket setting: the next ask() builds a new client. */
+	public static function reset(): void {
+		self::$client = null;
+	}
+
+	/**
+	 * Sends one op and returns the engine's answer.
+	 *
+	 * @param string $op   Engine op.
+	 * @param array  $args Arguments.
+	 * @return mixed
+	 * @throws Engine_Error When no engine answered, or it refused the request.
+	 */
+	public static function ask( string $op, array $args = array() ) {
+		try {
+			return self::client()->request( $op, $args );
+		} catch ( Engine_Error $e ) {
+			self::note_failure( $op, $e );
+			throw $e;
+		}
+	}
+
+	/**
+	 * Remembers the failure, at most once a minute per error code so an outage does not turn every request
+	 * into an option write.
+	 *
+	 * @param string       $op Op that failed.
+	 * @param Engine_Error $e  Failure.
+	 */
+	private static function note_failure( string $op, Engine_Error $e ): void {
+		$status = get_site_option( self::STATUS_OPTION );
+		$status = is_array( $status ) ? $status : array();
+		$last   = $status['last_error'] ?? null;
+		if ( is_array( $last ) && ( $last['code'] ?? '' ) === $e->error_code && time() - (int) ( $last['time'] ?? 0 ) < 60 ) {
+			return;
+		}
+		$status['last_error'] = array(
+			'time'    => time(),
+			'op'      => $op,
+			'code'    => $e->error_code,
+			'message' => $e->getMessage(),
+		);
+		update_site_option( self::STATUS_OPTION, $status );
+	}
+
+	/** The last failure ({time, op, code, message}) or null. */
+	public static function last_error(): ?array {
+		$status = get_site_option( self::STATUS_OPTION );
+		return is_array( $status ) && is_array( $status['last_error'] ?? null ) ? $status['last_error'] : null;
+	}
+}

@@ -1,0 +1,158 @@
+<?php
+/**
+ * The site owner's settings document, as the engine normalised it when it was saved.
+ *
+ * Settings are never interpreted here: save() hands the raw document to the engine, which checks every
+ * field and returns the normalised form (or every field error); decisions later receive that stored form
+ * back as data. Reading a few plain switches (retention, fail-closed roles, password-change logout) is
+ * the only use PHP makes of them, because those apply when the engine cannot be asked.
+ *
+ * On multisite the network's document applies to every site unless a site saved its own.
+ *
+ * @package SessionWarden
+ */
+
+namespace SessionWarden;
+
+final class Settings {
+
+	public const OPTION       = 'session_warden_settings';
+	public const PLAN_OPTION  = 'session_warden_plan';
+	public const EPOCH_OPTION = 'session_warden_epoch';
+
+	/** Settings version 0 with nothing set: the engine's defaults (no limits). */
+	public static function current(): array {
+		$site = get_option( self::OPTION );
+		if ( is_array( $site ) ) {
+			return $site;
+		}
+		$network = is_multisite() ? get_site_option( self::OPTION ) : false;
+		return is_array( $network ) ? $network : array();
+	}
+
+	/** Where current() came from: 'site', 'network' or 'defaults'. */
+	public static function source(): string {
+		if ( is_array( get_option( self::OPTION ) ) ) {
+			return 'site';
+		}
+		return is_multisite() && is_array( get_site_option( self::OPTION ) ) ? 'network' : 'defaults';
+	}
+
+	/**
+	 * What the engine worked out about the current settings when they were saved (see `settings-plan` in
+	 * the WIT). Without a stored plan every step is taken: asking too often is safe, skipping is not.
+	 */
+	public static function plan(): array {
+		$plan = is_array( get_option( self::OPTION ) ) || ! is_multisite()
+			? get_option( self::PLAN_OPTION )
+			: get_site_option( self::PLAN_OPTION );
+		return is_array( $plan ) ? $plan + array( 'gate' => true ) : array( 'gate' => true );
+	}
+
+	public static function version(): int {
+		return (int) ( self::current()['version'] ?? 0 );
+	}
+
+	/**
+	 * One of the plain switches, with the engine's default when the stored document predates it.
+	 *
+	 * @param string $key password_change_logout | retention_days | fail_closed_roles | activity_interval.
+	 * @return mixed
+	 */
+	public static function value( string $key ) {
+		$defaults = array(
+			'password_change_logout' => true,
+			'retention_days'         => 90,
+			'fail_closed_roles'      => array(),
+			'activity_interval'      => 60,
+		);
+		return self::current()[ $key ] ?? ( $defaults[ $key ] ?? null );
+	}
+
+	/**
+	 * Checks and stores a settings document. Nothing is stored unless the engine accepts all of it, so a
+	 * bad field never half-applies; the version is bumped so every kept request verdict is asked again.
+	 *
+	 * @param array  $raw   Settings document (as decoded from a form or JSON body).
+	 * @param string $scope 'site' or 'network' (multisite only).
+	 * @return array|\WP_Error The stored, normalised settings; or `session_warden_invalid_settings` with
+	 *                        the field errors in its data, or `session_warden_engine` when the engine failed.
+	 */
+	public static function save( array $raw, string $scope = 'site' ) {
+		$network = 'network' === $scope && is_multisite();
+		$before  = $network ? get_site_option( self::OPTION ) : get_option( self::OPTION );
+		$raw['version'] = (int) ( is_array( $before ) ? ( $before['version'] ?? 0 ) : self::version() ) + 1;
+
+		try {
+			$reply = Engine::ask( 'validate_settings', array( 'settings' => (object) $raw ) );
+			if ( empty( $reply['valid'] ) ) {
+				$errors = is_array( $reply['errors'] ?? null ) ? $reply['errors'] : array();
+				$lines  = array_map( static fn ( $e ) => trim( ( $e['field'] ?? '' ) . ': ' . ( $e['message'] ?? '' ), ': ' ), $errors );
+				return new \WP_Error(
+					'session_warden_invalid_settings',
+					/* translators: %s: list of problems. */
+					sprintf( __( 'The settings were not saved: %s', 'session-warden' ), implode( '; ', $lines ) ),
+					array(
+						'status' => 400,
+						'errors' => $errors,
+					)
+				);
+			}
+			$settings = (array) $reply['settings'];
+			$plan     = (array) Engine::ask( 'settings_plan', array( 'settings' => (object) $settings ) );
+		} catch ( Engine_Error $e ) {
+			return new \WP_Error(
+				'session_warden_engine',
+				/* translators: %s: engine error. */
+				sprintf( __( 'The settings were not saved because the Session Warden engine could not check them: %s', 'session-warden' ), $e->getMessage() ),
+				array( 'status' => 503 )
+			);
+		}
+
+		if ( $network ) {
+			update_site_option( self::OPTION, $settings );
+			update_site_option( self::PLAN_OPTION, $plan );
+		} else {
+			update_option( self::OPTION, $settings, true );
+			update_option( self::PLAN_OPTION, $plan, true );
+		}
+		return $settings;
+	}
+
+	/** Drops this site's own settings so the network's (or the defaults) apply again. */
+	public static function reset( string $scope = 'site' ): void {
+		if ( 'network' === $scope && is_multisite() ) {
+			delete_site_option( self::OPTION );
+			delete_site_option( self::PLAN_OPTION );
+			return;
+		}
+		delete_option( self::OPTION );
+		delete_option( self::PLAN_OPTION );
+	}
+
+	/**
+	 * The logout epoch: sessions that began before it end on their next request. Network-wide, because
+	 * sessions are.
+	 */
+	public static function epoch(): int {
+		return (int) get_site_option( self::EPOCH_OPTION, 0 );
+	}
+
+	/**
+	 * Ends every session of every user at once: O(1), each session notices on its next request.
+	 *
+	 * @return int The new epoch.
+	 */
+	public static function end_all_sessions(): int {
+		// A session that begins in this same second survives: it was created after the click.
+		$epoch = time();
+		update_site_option( self::EPOCH_OPTION, $epoch );
+		/**
+		 * Fires after a site-wide logout.
+		 *
+		 * @param int $epoch Sessions that began before this Unix time end on their next request.
+		 */
+		do_action( 'session_warden_end_all_sessions', $epoch );
+		return $epoch;
+	}
+}
