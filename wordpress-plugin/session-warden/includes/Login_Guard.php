@@ -1,6 +1,21 @@
 <?php
 /**
- * Placeholder, being written.
+ * Enforcement when a session is about to begin.
+ *
+ * WordPress's order (wp_signon): `wp_authenticate_user` runs before the password is checked, then the
+ * password, then the rest of `authenticate`, then wp_set_auth_cookie(), which builds the session
+ * (`attach_session_information`), stores it, and fires the cookie actions. So:
+ *   1. gate()   — `wp_authenticate_user`: only the IP rules, with one message for every account, so a
+ *                 stranger learns nothing about the account. Skipped when the engine's settings plan
+ *                 says no rule has IP conditions.
+ *   2. admit()  — `authenticate`, late: the password is verified; the engine's limit verdict. Block and
+ *                 redirect end the sign-in here, with a clean WP_Error (or a redirect).
+ *   3. attach() — `attach_session_information`: the allowed verdict is applied (sessions the engine
+ *                 listed are ended) and the client facts are recorded with the new session. A session
+ *                 created without a password (second factor, SSO, passkey, magic link) gets its verdict
+ *                 here; a refusal then stops the cookies and removes the session.
+ *   4. written() — `set_logged_in_cookie`: the session exists; the per-user lock taken in step 2 or 3
+ *                 is released, so a parallel sign-in sees this session before deciding.
  *
  * @package SessionWarden
  */
@@ -8,5 +23,451 @@
 namespace SessionWarden;
 
 final class Login_Guard {
-	public static function register(): void {}
+
+	/**
+	 * The decision for the sign-in in progress in this request.
+	 *
+	 * @var array{user_id:int, answer:?array, facts:array, refused:?\WP_Error, applied:bool}|null
+	 */
+	private static ?array $pending = null;
+
+	/** Whether this request's auth cookies must not be sent (a password-less session was refused). */
+	private static bool $suppress_cookies = false;
+
+	public static function register(): void {
+		add_filter( 'wp_authenticate_user', array( self::class, 'gate' ), 99, 2 );
+		add_filter( 'authenticate', array( self::class, 'admit' ), 100, 3 );
+		add_filter( 'attach_session_information', array( self::class, 'attach' ), 10, 2 );
+		add_action( 'set_logged_in_cookie', array( self::class, 'written' ), 10, 6 );
+		add_filter( 'send_auth_cookies', array( self::class, 'send_cookies' ), 99 );
+		add_action( 'wp_login_failed', array( self::class, 'failed' ), 10, 2 );
+		add_action( 'shutdown', array( self::class, 'release' ) );
+	}
+
+	/**
+	 * Before the password is checked: the IP rules.
+	 *
+	 * @param \WP_User|\WP_Error $user     User found by login name or email.
+	 * @param string             $password Password (unused; never sent anywhere).
+	 * @return \WP_User|\WP_Error
+	 */
+	public static function gate( $user, $password = '' ) {
+		if ( ! $user instanceof \WP_User || self::bypassed( $user ) || empty( Settings::plan()['gate'] ) ) {
+			return $user;
+		}
+		$facts = Request_Facts::current();
+		try {
+			$answer = Engine::ask(
+				'gate',
+				array(
+					'settings' => (object) Settings::current(),
+					'user'     => Session_Record::user( $user ),
+					'facts'    => $facts,
+				)
+			);
+		} catch ( Engine_Error $e ) {
+			return self::engine_failed( $user, $e ) ?? $user;
+		}
+		$verdict = self::filter_verdict( (array) ( $answer['verdict'] ?? array() ), $user, 'gate' );
+		if ( 'allow' === ( $verdict['action'] ?? '' ) ) {
+			return $user;
+		}
+		$reason = (string) ( $verdict['reason'] ?? '' );
+		Events::record(
+			'login_blocked',
+			(int) $user->ID,
+			array(
+				'reason' => $reason,
+				'ip'     => (string) ( $answer['client']['ip'] ?? '' ),
+				'data'   => array( 'stage' => 'gate' ),
+			)
+		);
+		// The same key for every account and every IP reason: see the docblock.
+		return new \WP_Error( 'session_warden_ip_blocked', esc_html( Messages::block( 'ip_blocked', $reason ) ) );
+	}
+
+	/**
+	 * After the password is verified: the limits.
+	 *
+	 * @param \WP_User|\WP_Error|null $user     Result so far.
+	 * @param string                  $username Login name.
+	 * @param string                  $password Password as typed.
+	 * @return \WP_User|\WP_Error|null
+	 */
+	public static function admit( $user, $username = '', $password = '' ) {
+		// Only a password sign-in that will create a session: XML-RPC and application-password REST calls
+		// authenticate on every request without one, and a cookie re-authentication has no password.
+		if ( ! $user instanceof \WP_User || '' === (string) $password
+			|| ( defined( 'XMLRPC_REQUEST' ) && XMLRPC_REQUEST )
+			|| ( defined( 'REST_REQUEST' ) && REST_REQUEST )
+			|| did_action( 'application_password_did_authenticate' ) ) {
+			return $user;
+		}
+		$decided = self::decide( $user );
+		if ( null === $decided ) {
+			return $user;
+		}
+		if ( is_wp_error( $decided ) ) {
+			return $decided;
+		}
+		$verdict = $decided['verdict'];
+		if ( 'allow' === $verdict['action'] ) {
+			return $user; // Applied in attach(), when the session is created.
+		}
+
+		self::refused( $user, $verdict, 'password' );
+		if ( 'redirect' === $verdict['action'] && '' !== (string) ( $verdict['url'] ?? '' ) && self::is_login_screen() ) {
+			self::release();
+			// The URL was checked by the engine when the settings were saved (a site path or an https address).
+			wp_redirect( (string) $verdict['url'] ); // phpcs:ignore WordPress.Security.SafeRedirect.wp_redirect_wp_redirect
+			exit;
+		}
+		self::release();
+		return self::refusal_error( $user, $verdict );
+	}
+
+	/**
+	 * The session is being built: apply the allowed verdict and record the client facts with it.
+	 *
+	 * @param array      $info    Extra session fields so far.
+	 * @param int|string $user_id User ID.
+	 */
+	public static function attach( $info, $user_id ): array {
+		$info    = is_array( $info ) ? $info : array();
+		$user_id = (int) $user_id;
+		$user    = get_userdata( $user_id );
+		if ( ! $user instanceof \WP_User || self::bypassed( $user ) ) {
+			return $info;
+		}
+		if ( null === self::$pending || self::$pending['user_id'] !== $user_id ) {
+			// No password step in this request: 2FA completion, SSO, passkey, magic link, password change.
+			$decided = self::decide( $user );
+			if ( is_wp_error( $decided ) ) {
+				self::$pending            = self::fresh( $user_id );
+				self::$pending['refused'] = $decided;
+				return $info;
+			}
+			if ( null !== $decided && 'allow' !== $decided['verdict']['action'] ) {
+				self::refused( $user, $decided['verdict'], 'session' );
+				self::$pending['refused'] = self::refusal_error( $user, $decided['verdict'] );
+				return $info;
+			}
+		}
+		if ( null === self::$pending || self::$pending['applied'] ) {
+			return $info;
+		}
+		self::$pending['applied'] = true;
+
+		$answer = self::$pending['answer'];
+		$now    = time();
+		if ( null === $answer ) {
+			// Engine unavailable and the policy is to fail open: record what is known without a verdict.
+			$info[ Session_Record::KEY ] = array( 'last_activity' => $now );
+			return $info;
+		}
+
+		$verdict = $answer['verdict'];
+		$store   = new Session_Store();
+		$ended   = array();
+		foreach ( (array) ( $verdict['destroy'] ?? array() ) as $verifier ) {
+			$ended[ (string) $verifier ] = (string) ( $verdict['reason'] ?? 'limit' );
+		}
+		foreach ( (array) ( $verdict['expired'] ?? array() ) as $verifier ) {
+			$ended[ (string) $verifier ] ??= 'expired';
+		}
+		if ( $ended ) {
+			$before = $store->all( $user_id );
+			$store->destroy_many( $user_id, array_keys( $ended ) );
+			foreach ( $ended as $verifier => $reason ) {
+				if ( isset( $before[ $verifier ] ) ) {
+					self::record_end( $user_id, $verifier, $before[ $verifier ], $reason );
+				}
+			}
+		}
+
+		$info[ Session_Record::KEY ] = array(
+			'ip'            => (string) ( $answer['client']['ip'] ?? '' ),
+			'country'       => (string) ( self::$pending['facts']['country'] ?? '' ),
+			'device'        => is_array( $answer['device'] ?? null ) ? $answer['device'] : array(),
+			'last_activity' => $now,
+			'flags'         => array(),
+		);
+		return $info;
+	}
+
+	/**
+	 * The session is stored and the cookies are about to go out.
+	 *
+	 * @param string $cookie     Cookie value.
+	 * @param int    $expire     Cookie expiry.
+	 * @param int    $expiration Session expiry.
+	 * @param int    $user_id    User ID.
+	 * @param string $scheme     Cookie scheme.
+	 * @param string $token      Session token.
+	 */
+	public static function written( $cookie, $expire, $expiration, $user_id, $scheme = 'logged_in', $token = '' ): void {
+		$user_id = (int) $user_id;
+		$pending = self::$pending;
+		if ( null === $pending || $pending['user_id'] !== $user_id ) {
+			return;
+		}
+		$store    = new Session_Store();
+		$verifier = '' !== (string) $token ? $store->verifier_for_token( (string) $token ) : '';
+		if ( $pending['refused'] instanceof \WP_Error ) {
+			// A password-less session the rules refuse: it must not outlive this request, and no cookie goes out.
+			if ( '' !== $verifier ) {
+				$store->destroy( $user_id, $verifier );
+			}
+			self::$suppress_cookies = true;
+		} elseif ( '' !== $verifier && $pending['applied'] ) {
+			$record = $store->get( $user_id, $verifier ) ?? array();
+			$ours   = Session_Record::ours( $record );
+			Events::record(
+				'session_created',
+				$user_id,
+				array(
+					'verifier' => $verifier,
+					'ip'       => (string) ( $ours['ip'] ?? '' ),
+					'country'  => (string) ( $ours['country'] ?? '' ),
+					'device'   => (string) ( $ours['device']['label'] ?? '' ),
+				)
+			);
+		}
+		self::release();
+	}
+
+	/**
+	 * @param bool $send Whether WordPress sends the auth cookies.
+	 */
+	public static function send_cookies( $send ) {
+		return self::$suppress_cookies ? false : $send;
+	}
+
+	/**
+	 * Records failed sign-ins other than the plugin's own refusals (those are recorded as login_blocked).
+	 *
+	 * @param string         $username Login name as typed.
+	 * @param \WP_Error|null $error    Why it failed (WordPress 5.4+).
+	 */
+	public static function failed( $username, $error = null ): void {
+		if ( $error instanceof \WP_Error && str_starts_with( (string) $error->get_error_code(), 'session_warden_' ) ) {
+			return;
+		}
+		$user = get_user_by( 'login', (string) $username ) ?: get_user_by( 'email', (string) $username );
+		$facts = Request_Facts::current();
+		Events::record(
+			'login_failed',
+			$user instanceof \WP_User ? (int) $user->ID : 0,
+			array(
+				'reason' => $error instanceof \WP_Error ? (string) $error->get_error_code() : '',
+				'ip'     => $facts['remote_addr'],
+				'data'   => array( 'username' => substr( (string) $username, 0, 60 ) ),
+			)
+		);
+	}
+
+	/** Releases the lock of a sign-in that stopped half way (also runs on shutdown). */
+	public static function release(): void {
+		if ( null !== self::$pending ) {
+			( new User_Lock() )->let_go( self::$pending['user_id'] );
+			if ( ! self::$pending['refused'] instanceof \WP_Error ) {
+				self::$pending = null;
+			}
+		}
+	}
+
+	/**
+	 * Takes the user's lock and asks the engine for the login verdict; the lock stays held until the
+	 * session is written, so parallel sign-ins are decided one after another.
+	 *
+	 * @param \WP_User $user User.
+	 * @return array|\WP_Error|null The engine's answer (verdict filtered); a WP_Error to refuse; null to go
+	 *                              on without a verdict (engine unavailable, failing open).
+	 */
+	private static function decide( \WP_User $user ) {
+		$user_id = (int) $user->ID;
+		$lock    = new User_Lock();
+		$held    = $lock->hold( $user_id );
+		if ( is_wp_error( $held ) ) {
+			return $held;
+		}
+		self::$pending = self::fresh( $user_id );
+
+		try {
+			$store = new Session_Store();
+			// A password change re-issues the changer's own session on old WordPress versions: the old one
+			// is being replaced, so it must not count against the new one.
+			$replaced = Password_Watch::replaced_session( $user_id );
+			if ( null !== $replaced ) {
+				$store->destroy( $user_id, $replaced );
+			}
+			$facts  = Request_Facts::with_country( Request_Facts::current() );
+			$answer = Engine::ask(
+				'admit',
+				array(
+					'settings' => (object) Settings::current(),
+					'user'     => Session_Record::user( $user ),
+					'now'      => time(),
+					'facts'    => $facts,
+					'sessions' => Session_Record::all_to_engine( $store->all( $user_id ) ),
+				)
+			);
+		} catch ( Engine_Error $e ) {
+			$lock->let_go( $user_id );
+			$refusal = self::engine_failed( $user, $e );
+			if ( $refusal instanceof \WP_Error ) {
+				self::$pending = null;
+				return $refusal;
+			}
+			return null; // pending stays, without an answer: attach() records the session without facts.
+		}
+
+		if ( ! is_array( $answer ) || ! is_array( $answer['verdict'] ?? null ) || ! isset( $answer['verdict']['action'] ) ) {
+			$lock->let_go( $user_id );
+			self::$pending = null;
+			return self::engine_failed( $user, new Engine_Error( 'the engine answered "admit" without a verdict', 'bad_reply' ) ) ?? null;
+		}
+		$answer['verdict']         = self::filter_verdict( $answer['verdict'], $user, 'admit' );
+		self::$pending['answer'] = $answer;
+		self::$pending['facts']  = $facts;
+		return $answer;
+	}
+
+	/**
+	 * @param int $user_id User ID.
+	 */
+	private static function fresh( int $user_id ): array {
+		return array(
+			'user_id' => $user_id,
+			'answer'  => null,
+			'facts'   => array(),
+			'refused' => null,
+			'applied' => false,
+		);
+	}
+
+	/**
+	 * The failure policy: sign-ins go on (fail open) unless the user has a role the site owner chose to
+	 * fail closed. Either way the failure is recorded and the admin notice shows it.
+	 *
+	 * @param \WP_User     $user User.
+	 * @param Engine_Error $e    Failure.
+	 * @return \WP_Error|null A refusal, or null to go on.
+	 */
+	private static function engine_failed( \WP_User $user, Engine_Error $e ): ?\WP_Error {
+		$closed = array_intersect( (array) $user->roles, (array) Settings::value( 'fail_closed_roles' ) );
+		Events::record(
+			'engine_failed',
+			(int) $user->ID,
+			array(
+				'reason' => $closed ? 'fail_closed' : 'fail_open',
+				'data'   => array(
+					'code'    => $e->error_code,
+					'message' => $e->getMessage(),
+				),
+			)
+		);
+		if ( ! $closed ) {
+			return null;
+		}
+		return new \WP_Error( 'session_warden_unavailable', esc_html( Messages::block( 'unavailable', 'engine_unavailable', $user ) ) );
+	}
+
+	/**
+	 * @param \WP_User $user    User.
+	 * @param array    $verdict block or redirect verdict.
+	 * @param string   $stage   password | session.
+	 */
+	private static function refused( \WP_User $user, array $verdict, string $stage ): void {
+		$facts = self::$pending['facts'] ?? array();
+		Events::record(
+			'login_blocked',
+			(int) $user->ID,
+			array(
+				'reason' => (string) ( $verdict['reason'] ?? '' ),
+				'ip'     => (string) ( self::$pending['answer']['client']['ip'] ?? '' ),
+				'country' => (string) ( $facts['country'] ?? '' ),
+				'device' => (string) ( self::$pending['answer']['device']['label'] ?? '' ),
+				'data'   => array(
+					'stage'  => $stage,
+					'action' => (string) ( $verdict['action'] ?? '' ),
+				),
+			)
+		);
+	}
+
+	/**
+	 * @param \WP_User $user    User.
+	 * @param array    $verdict block or redirect verdict.
+	 */
+	private static function refusal_error( \WP_User $user, array $verdict ): \WP_Error {
+		$reason = (string) ( $verdict['reason'] ?? '' );
+		$key    = (string) ( $verdict['message_key'] ?? 'limit_reached' );
+		return new \WP_Error(
+			'session_warden_' . ( '' !== $reason ? $reason : 'refused' ),
+			esc_html( Messages::block( $key, $reason, $user ) ),
+			array(
+				'reason' => $reason,
+				'action' => (string) ( $verdict['action'] ?? '' ),
+			)
+		);
+	}
+
+	/**
+	 * @param int    $user_id  User ID.
+	 * @param string $verifier Ended session.
+	 * @param array  $record   Its record before it ended.
+	 * @param string $reason   Why.
+	 */
+	public static function record_end( int $user_id, string $verifier, array $record, string $reason ): void {
+		$ours = Session_Record::ours( $record );
+		Events::record(
+			'session_ended',
+			$user_id,
+			array(
+				'reason'   => $reason,
+				'verifier' => $verifier,
+				'ip'       => (string) ( $ours['ip'] ?? ( $record['ip'] ?? '' ) ),
+				'country'  => (string) ( $ours['country'] ?? '' ),
+				'device'   => (string) ( $ours['device']['label'] ?? '' ),
+			)
+		);
+	}
+
+	/**
+	 * @param array    $verdict Engine verdict.
+	 * @param \WP_User $user    User.
+	 * @param string   $stage   gate | admit.
+	 */
+	private static function filter_verdict( array $verdict, \WP_User $user, string $stage ): array {
+		/**
+		 * Filters a sign-in verdict before it is applied.
+		 *
+		 * @param array    $verdict `{"action":"allow","destroy":[…],"expired":[…],"reason":…}`, or
+		 *                          `{"action":"block","reason":…,"message_key":…}`, or
+		 *                          `{"action":"redirect","reason":…,"url":…}`.
+		 * @param \WP_User $user    User signing in.
+		 * @param string   $stage   `gate` (before the password) or `admit` (after it, or a password-less session).
+		 */
+		$filtered = apply_filters( 'session_warden_login_verdict', $verdict, $user, $stage );
+		return is_array( $filtered ) && isset( $filtered['action'] ) ? $filtered : $verdict;
+	}
+
+	/**
+	 * @param \WP_User $user User.
+	 */
+	public static function bypassed( \WP_User $user ): bool {
+		/**
+		 * Filters whether Session Warden leaves this user alone entirely (no limits, no checks, no records).
+		 * Settings can exempt users and roles too; this is for code, e.g. a service account.
+		 *
+		 * @param bool     $bypass Default false.
+		 * @param \WP_User $user   User.
+		 */
+		return (bool) apply_filters( 'session_warden_bypass', false, $user );
+	}
+
+	private static function is_login_screen(): bool {
+		return isset( $GLOBALS['pagenow'] ) && 'wp-login.php' === $GLOBALS['pagenow'];
+	}
 }
