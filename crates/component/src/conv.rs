@@ -113,7 +113,10 @@ records! {
     Bypass { user_ids, roles }
     ClientIpSettings { mode, header, trusted_proxies }
     FlagSettings { ip_shift, country_anomaly }
-    Settings { version, merge, defaults, roles, users, bypass, client_ip, flags, activity_interval }
+    Settings {
+        version, merge, defaults, roles, users, bypass, client_ip, flags, activity_interval, password_change_logout,
+        retention_days, fail_closed_roles,
+    }
     FieldError { field, value, message }
     User { id, roles }
     Session { verifier, login, expiration, last_activity, ip, country, ua, flags }

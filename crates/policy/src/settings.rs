@@ -28,6 +28,10 @@ pub const IDLE_MIN: u64 = 60;
 pub const IDLE_MAX: u64 = 31_536_000;
 /// Longest gap between two recorded activity times.
 pub const ACTIVITY_INTERVAL_MAX: u64 = 3600;
+/// Shortest time events are kept, in days.
+pub const RETENTION_DAYS_MIN: u64 = 1;
+/// Longest time events are kept, in days: ten years.
+pub const RETENTION_DAYS_MAX: u64 = 3650;
 /// Entries an IP list may hold.
 pub const IP_LIST_MAX: usize = 1000;
 /// Characters a redirect URL may have.
@@ -299,8 +303,20 @@ fn zero_is_unlimited(values: impl Iterator<Item = u64> + Clone, generous: bool) 
 // Validation
 // ---------------------------------------------------------------------------
 
-const SETTINGS_FIELDS: &[&str] =
-    &["version", "merge", "defaults", "roles", "users", "bypass", "client_ip", "flags", "activity_interval"];
+const SETTINGS_FIELDS: &[&str] = &[
+    "version",
+    "merge",
+    "defaults",
+    "roles",
+    "users",
+    "bypass",
+    "client_ip",
+    "flags",
+    "activity_interval",
+    "password_change_logout",
+    "retention_days",
+    "fail_closed_roles",
+];
 const RULE_FIELDS: &[&str] = &[
     "limits",
     "max_ips",
@@ -841,13 +857,17 @@ impl Checker {
             }
         }
         if let Some(v) = map.get("roles") {
-            let p = join(path, "roles");
-            if let Some(items) = self.array(&p, v) {
-                out.roles =
-                    items.iter().enumerate().filter_map(|(i, item)| self.role_name(&index(&p, i), item)).collect();
+            if let Some(roles) = self.role_list(&join(path, "roles"), v) {
+                out.roles = roles;
             }
         }
         out
+    }
+
+    /// A list of role slugs (bypass roles, fail-closed roles); the valid ones, as given.
+    fn role_list(&mut self, path: &str, value: &Value) -> Option<Vec<String>> {
+        let items = self.array(path, value)?;
+        Some(items.iter().enumerate().filter_map(|(i, item)| self.role_name(&index(path, i), item)).collect())
     }
 
     fn client_ip(&mut self, path: &str, value: &Value) -> ClientIpSettings {
@@ -947,6 +967,28 @@ impl Checker {
                 "must be between 0 and 3600 seconds (0 records every request)",
             ) {
                 out.activity_interval = n;
+            }
+        }
+        if let Some(b) = map.get("password_change_logout").and_then(|v| self.boolean("password_change_logout", v)) {
+            out.password_change_logout = b;
+        }
+        if let Some(v) = map.get("retention_days") {
+            if let Some(n) = self
+                .ranged(
+                    "retention_days",
+                    v,
+                    RETENTION_DAYS_MIN,
+                    RETENTION_DAYS_MAX,
+                    "must be between 1 and 3650 days (ten years)",
+                )
+                .and_then(|n| u32::try_from(n).ok())
+            {
+                out.retention_days = n;
+            }
+        }
+        if let Some(v) = map.get("fail_closed_roles") {
+            if let Some(roles) = self.role_list("fail_closed_roles", v) {
+                out.fail_closed_roles = roles;
             }
         }
         out
@@ -1060,6 +1102,39 @@ mod tests {
         assert_eq!(
             (st.rule.max_ips, st.rule.mode, st.rule.idle_timeout, st.rule.ip_binding),
             (3, Mode::Block, 600, true)
+        );
+    }
+
+    #[test]
+    fn logout_retention_and_fail_closed_roles() {
+        let s = validate_value(&json!({
+            "password_change_logout": false,
+            "retention_days": 3650,
+            "fail_closed_roles": [" administrator ", "shop_manager"],
+        }))
+        .unwrap();
+        assert!(!s.password_change_logout);
+        assert_eq!(s.retention_days, 3650);
+        assert_eq!(s.fail_closed_roles, vec!["administrator".to_string(), "shop_manager".to_string()]);
+        let d = Settings::default();
+        assert!(d.password_change_logout);
+        assert_eq!((d.retention_days, d.fail_closed_roles.len()), (90, 0));
+
+        for bad in [json!(0), json!(3651), json!(-1), json!(30.5), json!("90")] {
+            assert_eq!(errors(json!({ "retention_days": bad })), vec![("retention_days".to_string(), show(&bad))]);
+        }
+        assert_eq!(errors(json!({"retention_days": 1})), vec![]);
+        assert_eq!(
+            errors(json!({"password_change_logout": "yes", "fail_closed_roles": ["editor", "Admin", 3]})),
+            vec![
+                ("password_change_logout".to_string(), "yes".to_string()),
+                ("fail_closed_roles[1]".to_string(), "Admin".to_string()),
+                ("fail_closed_roles[2]".to_string(), "3".to_string()),
+            ]
+        );
+        assert_eq!(
+            errors(json!({"fail_closed_roles": "editor"})),
+            vec![("fail_closed_roles".to_string(), "editor".to_string())]
         );
     }
 

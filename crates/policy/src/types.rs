@@ -195,6 +195,9 @@ pub struct Settings {
     pub client_ip: ClientIpSettings,
     pub flags: FlagSettings,
     pub activity_interval: u64,
+    pub password_change_logout: bool,
+    pub retention_days: u32,
+    pub fail_closed_roles: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -428,6 +431,9 @@ impl Default for Settings {
             client_ip: ClientIpSettings::default(),
             flags: FlagSettings::default(),
             activity_interval: 60,
+            password_change_logout: true,
+            retention_days: 90,
+            fail_closed_roles: Vec::new(),
         }
     }
 }

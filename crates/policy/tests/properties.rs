@@ -275,9 +275,26 @@ proptest! {
     }
 
     #[test]
-    fn validated_settings_validate_again_unchanged(rule in rule_strategy(), interval in 0u64..=3600, version in any::<u64>()) {
-        let settings = Settings { version, defaults: rule, activity_interval: interval, ..Default::default() };
+    fn validated_settings_validate_again_unchanged(
+        rule in rule_strategy(),
+        interval in 0u64..=3600,
+        version in any::<u64>(),
+        password_change_logout in any::<bool>(),
+        retention_days in 1u32..=3650,
+        fail_closed in prop::collection::vec(pick(ROLES), 0..3),
+    ) {
+        let settings = Settings {
+            version,
+            defaults: rule,
+            activity_interval: interval,
+            password_change_logout,
+            retention_days,
+            fail_closed_roles: fail_closed.into_iter().map(String::from).collect(),
+            ..Default::default()
+        };
         let text = serde_json::to_value(&settings).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(validate_value(&text), Ok(settings));
     }
 }
+
+const ROLES: &[&str] = &["editor", "author", "subscriber"];
