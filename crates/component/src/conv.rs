@@ -137,6 +137,14 @@ records! {
     ClientIp { ip, source, note }
     UaDescription { browser, version, os, device_class, device_type, client_type, label }
     GeoMeta { database_type, build_epoch, ip_version, node_count }
+    RequestFacts { remote_addr, headers, ua, country }
+    GateRequest { settings, user, facts }
+    GateAnswer { client, verdict }
+    AdmitRequest { settings, user, now, facts, sessions }
+    AdmitAnswer { client, device, verdict }
+    VisitRequest { settings, user, now, facts, epoch, is_activity, session, others }
+    VisitAnswer { client, verdict }
+    SettingsPlan { gate }
 }
 
 variants! {

@@ -27,8 +27,9 @@ mod wit {
 
 use exports::session_warden::policy::decisions;
 use wit::{
-    ClientIp, ClientIpRequest, FieldError, GeoMeta, LoginRequest, LoginVerdict, PreLoginRequest, RequestCheck,
-    RequestVerdict, Settings, SweepRequest, Swept, UaDescription,
+    AdmitAnswer, AdmitRequest, ClientIp, ClientIpRequest, FieldError, GateAnswer, GateRequest, GeoMeta, LoginRequest,
+    LoginVerdict, PreLoginRequest, RequestCheck, RequestVerdict, Settings, SettingsPlan, SweepRequest, Swept,
+    UaDescription, VisitAnswer, VisitRequest,
 };
 
 struct Component;
@@ -70,6 +71,21 @@ impl decisions::Guest for Component {
         policy::geo::info(&db).map(Conv::conv).map_err(|e| e.to_string())
     }
 
+    fn gate(req: GateRequest) -> GateAnswer {
+        policy::flow::gate(req.conv()).conv()
+    }
+
+    fn admit(req: AdmitRequest) -> AdmitAnswer {
+        policy::flow::admit(req.conv()).conv()
+    }
+
+    fn visit(req: VisitRequest) -> VisitAnswer {
+        policy::flow::visit(req.conv()).conv()
+    }
+
+    fn settings_plan(s: Settings) -> SettingsPlan {
+        policy::flow::plan(&s.conv()).conv()
+    }
 }
 
 impl Guest for Component {

@@ -70,7 +70,8 @@ fn component_imports_nothing() {
     // What a host sees: the precompiled artifact, loaded.
     let engine = wasmtime::Engine::new(&config()).expect("engine");
     let component = artifact::load(&engine, &b.artifact, &b.artifact_blake3).expect("artifact loads");
-    let host_view: Vec<String> = component.component_type().imports(&engine).map(|(name, _)| name.to_string()).collect();
+    let host_view: Vec<String> =
+        component.component_type().imports(&engine).map(|(name, _)| name.to_string()).collect();
     assert_eq!(host_view, Vec::<String>::new(), "wasmtime sees imports in the artifact");
 
     // The same seen through the WIT the component carries.
@@ -81,7 +82,8 @@ fn component_imports_nothing() {
     let imports: Vec<String> = world.imports.keys().map(|k| resolve.name_world_key(k)).collect();
     assert_eq!(imports, Vec::<String>::new(), "the decoded world must import nothing");
     let exports: Vec<String> = world.exports.keys().map(|k| resolve.name_world_key(k)).collect();
-    for name in ["session-warden:policy/types@0.1.0", "session-warden:policy/decisions@0.1.0", "handle-json", "version"] {
+    for name in ["session-warden:policy/types@0.1.0", "session-warden:policy/decisions@0.1.0", "handle-json", "version"]
+    {
         assert!(exports.iter().any(|e| e == name), "the component must export {name}; it exports {exports:?}");
     }
 }
@@ -144,7 +146,8 @@ fn typed(rt: &Runtime, request: &Value) -> Option<Value> {
                 })
             })
         }
-        "check_pre_login" | "check_login" | "check_request" | "sweep" => {
+        "check_pre_login" | "check_login" | "check_request" | "sweep" | "gate" | "admit" | "visit"
+        | "settings_plan" => {
             // The JSON entry point validates the settings first; the typed way is
             // the same two steps: validate-settings, then the decision.
             let settings = match args.as_object_mut()?.remove("settings") {
@@ -155,7 +158,8 @@ fn typed(rt: &Runtime, request: &Value) -> Option<Value> {
                             Ok(set) => json!({ "settings": Conv::<core::Settings>::conv(set) }),
                             Err(errs) => {
                                 let errs: Vec<core::FieldError> = errs.conv();
-                                let list: Vec<String> = errs.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+                                let list: Vec<String> =
+                                    errs.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
                                 json!({ "error": { "code": "invalid_settings",
                                     "message": format!("the settings are not valid: {}", list.join("; ")) } })
                             }
@@ -192,6 +196,38 @@ fn typed(rt: &Runtime, request: &Value) -> Option<Value> {
                     }
                     let r: wit::RequestCheck = r.conv();
                     call(&|i, s| Ok(ok(Conv::<core::RequestVerdict>::conv(i.call_check_request(s, &r)?))))
+                }
+                "gate" => {
+                    let mut r: core::GateRequest = parse(args)?;
+                    if let Some(set) = settings {
+                        r.settings = set;
+                    }
+                    let r: wit::GateRequest = r.conv();
+                    call(&|i, s| Ok(ok(Conv::<core::GateAnswer>::conv(i.call_gate(s, &r)?))))
+                }
+                "admit" => {
+                    let mut r: core::AdmitRequest = parse(args)?;
+                    if let Some(set) = settings {
+                        r.settings = set;
+                    }
+                    let r: wit::AdmitRequest = r.conv();
+                    call(&|i, s| Ok(ok(Conv::<core::AdmitAnswer>::conv(i.call_admit(s, &r)?))))
+                }
+                "visit" => {
+                    let mut r: core::VisitRequest = parse(args)?;
+                    if let Some(set) = settings {
+                        r.settings = set;
+                    }
+                    let r: wit::VisitRequest = r.conv();
+                    call(&|i, s| Ok(ok(Conv::<core::VisitAnswer>::conv(i.call_visit(s, &r)?))))
+                }
+                "settings_plan" => {
+                    // `{"settings": …}` and nothing else; absent settings are the defaults.
+                    if !args.as_object()?.is_empty() {
+                        return None;
+                    }
+                    let set: wit::Settings = settings.unwrap_or_default().conv();
+                    call(&|i, s| Ok(ok(Conv::<core::SettingsPlan>::conv(i.call_settings_plan(s, &set)?))))
                 }
                 _ => {
                     let mut r: core::SweepRequest = parse(args)?;
@@ -231,9 +267,13 @@ fn typed_exports_match_handle_json_on_the_corpus() {
     let mut failures = Vec::new();
     for case in &cases {
         let json_reply: Value =
-            serde_json::from_str(&rt.handle_json(&case.request.to_string()).expect("handle-json runs")).expect("reply is JSON");
+            serde_json::from_str(&rt.handle_json(&case.request.to_string()).expect("handle-json runs"))
+                .expect("reply is JSON");
         if json_reply != case.reply {
-            failures.push(format!("{}: handle-json differs from the corpus\n  expected {}\n  got      {json_reply}", case.name, case.reply));
+            failures.push(format!(
+                "{}: handle-json differs from the corpus\n  expected {}\n  got      {json_reply}",
+                case.name, case.reply
+            ));
         }
         if let Some(typed_reply) = typed(&rt, &case.request) {
             compared += 1;
@@ -247,7 +287,10 @@ fn typed_exports_match_handle_json_on_the_corpus() {
     let bad_args = cases
         .iter()
         .filter(|c| {
-            matches!(c.reply.pointer("/error/code").and_then(Value::as_str), Some("bad_args" | "bad_request" | "unknown_op"))
+            matches!(
+                c.reply.pointer("/error/code").and_then(Value::as_str),
+                Some("bad_args" | "bad_request" | "unknown_op")
+            )
         })
         .count();
     assert!(compared + bad_args >= cases.len(), "only {compared} of {} cases were compared typed", cases.len());

@@ -5,7 +5,7 @@
 //! give the same answers. Every failure is a reply with a code, never a panic.
 
 use crate::types::*;
-use crate::{client_ip, geo, login, request, settings, ua};
+use crate::{client_ip, flow, geo, login, request, settings, ua};
 use base64::Engine as _;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -45,6 +45,10 @@ pub const OPS: &[&str] = &[
     "describe_ua",
     "geo_country",
     "geo_info",
+    "gate",
+    "admit",
+    "visit",
+    "settings_plan",
     "version",
 ];
 
@@ -136,11 +140,32 @@ pub fn dispatch(op: &str, args: Value) -> Result<Value, Failure> {
             let db = decode_db(&a.db)?;
             geo::info(&db).map_err(|e| Failure::new(code::GEO_ERROR, e.to_string())).and_then(|m| to_value(&m))
         }
+        "gate" => {
+            let req: GateRequest = parse_with_settings(args, |r: &mut GateRequest| &mut r.settings)?;
+            to_value(&flow::gate(req))
+        }
+        "admit" => {
+            let req: AdmitRequest = parse_with_settings(args, |r: &mut AdmitRequest| &mut r.settings)?;
+            to_value(&flow::admit(req))
+        }
+        "visit" => {
+            let req: VisitRequest = parse_with_settings(args, |r: &mut VisitRequest| &mut r.settings)?;
+            to_value(&flow::visit(req))
+        }
+        "settings_plan" => {
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Args {
+                #[serde(default)]
+                settings: Settings,
+            }
+            let a: Args = parse_with_settings(args, |a: &mut Args| &mut a.settings)?;
+            to_value(&flow::plan(&a.settings))
+        }
         "version" => Ok(json!(crate::version())),
         other => Err(Failure::new(code::UNKNOWN_OP, format!("unknown op \"{other}\"; known: {}", OPS.join(", ")))),
     }
 }
-
 
 fn decode_db(b64: &str) -> Result<Vec<u8>, Failure> {
     base64::engine::general_purpose::STANDARD
@@ -176,5 +201,6 @@ fn parse_with_settings<T: DeserializeOwned>(
 }
 
 fn to_value<T: Serialize>(value: &T) -> Result<Value, Failure> {
-    serde_json::to_value(value).map_err(|e| Failure::new(code::BAD_ARGS, format!("the answer could not be written: {e}")))
+    serde_json::to_value(value)
+        .map_err(|e| Failure::new(code::BAD_ARGS, format!("the answer could not be written: {e}")))
 }

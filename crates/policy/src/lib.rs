@@ -6,6 +6,7 @@
 //! identically natively, in the WebAssembly component and in the browser.
 
 pub mod client_ip;
+pub mod flow;
 pub mod geo;
 pub mod json;
 pub mod login;

@@ -394,6 +394,83 @@ pub struct GeoMeta {
     pub node_count: u32,
 }
 
+/// What the host saw of the HTTP request in hand; the engine resolves the client from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestFacts {
+    pub remote_addr: String,
+    #[serde(default)]
+    pub headers: Vec<Header>,
+    #[serde(default)]
+    pub ua: String,
+    #[serde(default)]
+    pub country: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateRequest {
+    #[serde(default)]
+    pub settings: Settings,
+    pub user: User,
+    pub facts: RequestFacts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateAnswer {
+    pub client: ClientIp,
+    pub verdict: LoginVerdict,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdmitRequest {
+    #[serde(default)]
+    pub settings: Settings,
+    pub user: User,
+    pub now: u64,
+    pub facts: RequestFacts,
+    #[serde(default)]
+    pub sessions: Vec<Session>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdmitAnswer {
+    pub client: ClientIp,
+    pub device: UaDescription,
+    pub verdict: LoginVerdict,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitRequest {
+    #[serde(default)]
+    pub settings: Settings,
+    pub user: User,
+    pub now: u64,
+    pub facts: RequestFacts,
+    #[serde(default)]
+    pub epoch: u64,
+    #[serde(default = "yes")]
+    pub is_activity: bool,
+    pub session: Session,
+    #[serde(default)]
+    pub others: Vec<Session>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitAnswer {
+    pub client: ClientIp,
+    pub verdict: RequestVerdict,
+}
+
+/// What the host may skip for a settings document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsPlan {
+    /// Whether any IP rule can apply, so the pre-password check is worth a call.
+    pub gate: bool,
+}
+
 /// Safe out of the box: nothing is limited until the site owner says so, activity
 /// is recorded at most once a minute, and forwarding headers are believed from no one.
 impl Default for Rule {

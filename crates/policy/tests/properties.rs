@@ -2,7 +2,8 @@
 //! checked on random sessions and rules.
 
 use proptest::prelude::*;
-use session_warden_policy::login::check_login;
+use session_warden_policy::flow::plan;
+use session_warden_policy::login::{check_login, check_pre_login};
 use session_warden_policy::request::{check_request, sweep};
 use session_warden_policy::settings::{known_country, validate_value};
 use session_warden_policy::types::*;
@@ -295,6 +296,70 @@ proptest! {
         let text = serde_json::to_value(&settings).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(validate_value(&text), Ok(settings));
     }
+
+    /// The host skips the call before the password when the plan says no gate is
+    /// needed: that must never let in someone `check_pre_login` would refuse.
+    #[test]
+    fn no_gate_means_pre_login_allows_everyone(
+        settings in ip_settings_strategy(),
+        id in 1u64..6,
+        roles in prop::collection::vec(pick(USER_ROLES), 0..3),
+        ip in pick(IPS),
+    ) {
+        let user = User { id, roles: roles.into_iter().map(String::from).collect() };
+        let verdict = check_pre_login(&PreLoginRequest { settings: settings.clone(), user, ip: ip.into() });
+        if !plan(&settings).gate {
+            prop_assert_eq!(verdict, LoginVerdict::Allow(AllowLogin::default()));
+        }
+    }
 }
 
 const ROLES: &[&str] = &["editor", "author", "subscriber"];
+/// Roles a user may hold: the ones with rules, and one without.
+const USER_ROLES: &[&str] = &["editor", "author", "subscriber", "contributor"];
+const NETS: &[&str] = &["203.0.113.0/24", "2001:db8::/32", "10.0.0.0/8", "198.51.100.9", "::ffff:203.0.113.1"];
+const SCOPES: &[IpScope] = &[IpScope::PrivateOnly, IpScope::PublicOnly];
+
+/// Mostly no IP rule, so that settings without any are common.
+fn scope_strategy() -> impl Strategy<Value = IpScope> {
+    prop_oneof![4 => Just(IpScope::Any), 1 => pick(SCOPES)]
+}
+
+fn ip_list_strategy() -> impl Strategy<Value = Vec<String>> {
+    prop_oneof![4 => Just(Vec::new()), 1 => prop::collection::vec(pick(NETS).prop_map(String::from), 1..3)]
+}
+
+/// A patch's IP fields: absent, present but empty (or `any`), or a real rule.
+fn ip_patch_strategy() -> impl Strategy<Value = RulePatch> {
+    (
+        prop::option::of(scope_strategy()),
+        prop::option::of(ip_list_strategy()),
+        prop::option::of(ip_list_strategy()),
+        prop::option::of(any::<bool>()),
+    )
+        .prop_map(|(ip_scope, ip_allow, ip_deny, ip_binding)| RulePatch {
+            ip_scope,
+            ip_allow,
+            ip_deny,
+            ip_binding,
+            ..Default::default()
+        })
+}
+
+fn ip_settings_strategy() -> impl Strategy<Value = Settings> {
+    (
+        (scope_strategy(), ip_list_strategy(), ip_list_strategy()),
+        prop::collection::btree_map(0..ROLES.len(), ip_patch_strategy(), 0..3),
+        prop::collection::btree_map(1u64..5, ip_patch_strategy(), 0..2),
+        any::<bool>(),
+        prop::option::of(pick(USER_ROLES)),
+    )
+        .prop_map(|((ip_scope, ip_allow, ip_deny), roles, users, strictest, bypass_role)| Settings {
+            merge: if strictest { MergeStrategy::Strictest } else { MergeStrategy::MostGenerous },
+            defaults: Rule { ip_scope, ip_allow, ip_deny, ..Default::default() },
+            roles: roles.into_iter().map(|(i, rule)| RoleRule { role: ROLES[i].into(), rule }).collect(),
+            users: users.into_iter().map(|(user_id, rule)| UserRule { user_id, rule }).collect(),
+            bypass: Bypass { user_ids: Vec::new(), roles: bypass_role.into_iter().map(String::from).collect() },
+            ..Default::default()
+        })
+}
