@@ -15,6 +15,8 @@
 #      SW_ZIP=build/session-warden.zip  SW_WP_DEBUG=0|1 (WP_DEBUG + logs/wp-debug.log)
 #      SW_TEST_HOOKS=0|1 (TEST ONLY: Apache trusts the X-SW-Test-Client-IP header from 127.0.0.1 as the
 #      client address via mod_remoteip, and the engine-probe mu-plugin is installed; never on a real site)
+#      SW_GEO=0|1 (default SW_TEST_HOOKS: the small test country database tests/fixtures/test-country.mmdb
+#      is copied to SW_ROOT/run/ and given to the daemon and to wp-config as SESSION_WARDEN_GEO_DB)
 #      SW_CHILDREN=24 (Apache prefork processes)  SW_ADMIN_USER=admin  SW_ADMIN_PASS=admin-pass-123
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +30,7 @@ SW_ZIP=${SW_ZIP:-$SW_REPO/build/session-warden.zip}
 SW_WP_DEBUG=${SW_WP_DEBUG:-0}
 SW_TEST_HOOKS=${SW_TEST_HOOKS:-0}
 SW_CHILDREN=${SW_CHILDREN:-24}
+SW_GEO=${SW_GEO:-$SW_TEST_HOOKS}
 SW_ADMIN_USER=${SW_ADMIN_USER:-admin}
 SW_ADMIN_PASS=${SW_ADMIN_PASS:-admin-pass-123}
 URL=http://127.0.0.1:$SW_PORT
@@ -50,6 +53,12 @@ mkdir -p "$SW_ROOT"/{db/data,run/engine,logs,apache}
 chmod 755 "$SW_ROOT" "$SW_ROOT/run"
 SOCK=$SW_ROOT/run/mysqld.sock
 ENGINE_SOCK=$SW_ROOT/run/engine/engine.sock
+GEO_DB=$SW_ROOT/run/test-country.mmdb
+GEO_DEFINE=; GEO_ARGS=()
+if [ "$SW_GEO" = 1 ]; then
+  cp "$SW_REPO/tests/fixtures/test-country.mmdb" "$GEO_DB"; chmod 644 "$GEO_DB"
+  GEO_DEFINE="define( 'SESSION_WARDEN_GEO_DB', '$GEO_DB' );"; GEO_ARGS=(--geo-db "$GEO_DB")
+fi
 
 # Start CMD in its own session (so its pid is also its process-group id) and record that pid.
 start_group() { local pidfile=$1 log=$2; shift 2
@@ -96,6 +105,7 @@ define( 'WP_HTTP_BLOCK_EXTERNAL', true );     // offline: fail fast instead of w
 define( 'AUTOMATIC_UPDATER_DISABLED', true ); define( 'DISABLE_WP_CRON', true );
 define( 'WP_DEBUG', $debug ); define( 'WP_DEBUG_LOG', '$SW_ROOT/logs/wp-debug.log' ); define( 'WP_DEBUG_DISPLAY', false );
 define( 'SESSION_WARDEN_ENGINE_SOCKET', '$ENGINE_SOCK' );
+$GEO_DEFINE
 if ( ! defined( 'ABSPATH' ) ) { define( 'ABSPATH', __DIR__ . '/' ); }
 require_once ABSPATH . 'wp-settings.php';
 PHP
@@ -126,7 +136,7 @@ ENGINE_DIR=$SW_ROOT/site/wp-content/plugins/session-warden/engine
 engine=false
 if [ -x "$ENGINE_DIR/session-warden-engine" ] && [ -f "$ENGINE_DIR/session-warden.cwasm" ]; then
   start_group "$SW_ROOT/run/engine.pid" "$SW_ROOT/logs/engine.log" \
-    "${AS_WEB[@]}" "$ENGINE_DIR/session-warden-engine" serve --socket "$ENGINE_SOCK" --artifact "$ENGINE_DIR/session-warden.cwasm"
+    "${AS_WEB[@]}" "$ENGINE_DIR/session-warden-engine" serve --socket "$ENGINE_SOCK" --artifact "$ENGINE_DIR/session-warden.cwasm" "${GEO_ARGS[@]}"
   for _ in $(seq 100); do [ -S "$ENGINE_SOCK" ] && break; sleep 0.05; done
   if [ -S "$ENGINE_SOCK" ]; then engine=true; step "engine daemon up"
   else sw_die "the engine daemon did not create $ENGINE_SOCK: $(tail -5 "$SW_ROOT/logs/engine.log")"; fi
@@ -201,7 +211,8 @@ curl -fs -o /dev/null "$URL/wp-login.php" || sw_die "Apache does not answer on $
 step "apache up"
 
 # 6. Describe the site for the tests.
-export SW_WP SW_PORT SW_ROOT URL SOCK ENGINE_SOCK ENGINE_DIR SW_ADMIN_USER SW_ADMIN_PASS SW_PLUGIN_FROM SW_TEST_HOOKS WEB_USER engine
+SW_GEO_PATH=; [ "$SW_GEO" = 1 ] && SW_GEO_PATH=$GEO_DB
+export SW_WP SW_PORT SW_ROOT URL SOCK ENGINE_SOCK ENGINE_DIR SW_ADMIN_USER SW_ADMIN_PASS SW_PLUGIN_FROM SW_TEST_HOOKS WEB_USER engine SW_GEO_PATH
 php -r '
 $e = fn($k) => getenv($k);
 echo json_encode([
@@ -212,6 +223,7 @@ echo json_encode([
   "plugin" => ["from" => $e("SW_PLUGIN_FROM"), "main" => "session-warden/session-warden.php"],
   "engine" => ["dir" => $e("ENGINE_DIR"), "socket" => $e("ENGINE_SOCK"), "daemon" => $e("engine") === "true"],
   "test_hooks" => $e("SW_TEST_HOOKS") === "1", "test_ip_header" => "X-SW-Test-Client-IP",
+  "geo_db" => $e("SW_GEO_PATH") ?: null,
 ], JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES), "\n";' > "$SW_ROOT/env.json"
 printf 'SW_ENV=%q\nSW_URL=%q\nSW_ROOT=%q\nSW_DB_SOCKET=%q\nSW_ENGINE_SOCKET=%q\n' "$SW_ROOT/env.json" "$URL" "$SW_ROOT" "$SOCK" "$ENGINE_SOCK" > "$SW_ROOT/env.sh"
 step "ready: $URL"

@@ -44,3 +44,23 @@ add_action(
 		wp_send_json( $out );
 	}
 );
+
+/*
+ * /?sw_test_probe=magic&login=NAME signs NAME in without a password, the way a magic link, SSO callback or
+ * second-factor completion does (wp_set_auth_cookie directly), and answers {"cookies": bool}.
+ */
+add_action(
+	'init',
+	static function () {
+		if ( ! isset( $_GET['sw_test_probe'], $_GET['login'] ) || 'magic' !== $_GET['sw_test_probe'] ) { // phpcs:ignore WordPress.Security.NonceVerification
+			return;
+		}
+		$user = get_user_by( 'login', sanitize_user( wp_unslash( $_GET['login'] ) ) ); // phpcs:ignore WordPress.Security.NonceVerification
+		if ( ! $user ) {
+			wp_send_json( array( 'error' => 'no such user' ), 404 );
+		}
+		wp_set_auth_cookie( $user->ID, false );
+		$sent = array_filter( headers_list(), static fn ( $h ) => str_starts_with( strtolower( $h ), 'set-cookie: wordpress_logged_in_' ) );
+		wp_send_json( array( 'cookies' => (bool) $sent ) );
+	}
+);

@@ -28,12 +28,15 @@ final class Engine_Client {
 	 * @param string      $artifact Precompiled component (.cwasm) next to it.
 	 * @param string|null $socket   Unix socket of a running `serve` daemon, if any.
 	 * @param float       $timeout  Seconds allowed for one request, spawn included.
+	 * @param string      $geo_db   Country database (MMDB) a one-shot process loads for geo ops; '' for none.
+	 *                              A daemon gets its own with `serve --geo-db`.
 	 */
 	public function __construct(
 		private readonly string $binary,
 		private readonly string $artifact,
 		private readonly ?string $socket = null,
-		private readonly float $timeout = 2.0
+		private readonly float $timeout = 2.0,
+		private readonly string $geo_db = ''
 	) {}
 
 	/**
@@ -46,7 +49,11 @@ final class Engine_Client {
 		if ( function_exists( 'apply_filters' ) ) {
 			$socket = apply_filters( 'session_warden_engine_socket', $socket );
 		}
-		return new self( $dir . self::BINARY, $dir . self::ARTIFACT, $socket ? (string) $socket : null );
+		$geo_db = defined( 'SESSION_WARDEN_GEO_DB' ) ? (string) SESSION_WARDEN_GEO_DB : '';
+		if ( function_exists( 'apply_filters' ) ) {
+			$geo_db = (string) apply_filters( 'session_warden_geo_db', $geo_db );
+		}
+		return new self( $dir . self::BINARY, $dir . self::ARTIFACT, $socket ? (string) $socket : null, 2.0, $geo_db );
 	}
 
 	/**
@@ -160,7 +167,10 @@ final class Engine_Client {
 		}
 		$pipes   = array();
 		$process = proc_open(
-			array( $this->binary, 'call', '--artifact', $this->artifact ),
+			array_merge(
+				array( $this->binary, 'call', '--artifact', $this->artifact ),
+				'' !== $this->geo_db ? array( '--geo-db', $this->geo_db ) : array()
+			),
 			array(
 				0 => array( 'pipe', 'r' ),
 				1 => array( 'pipe', 'w' ),
