@@ -1,6 +1,10 @@
 <?php
 /**
- * Placeholder, being written.
+ * The daily housekeeping run: prune the event log, then end sessions that have expired, gone idle or
+ * predate the logout epoch even if their browser never comes back to notice.
+ *
+ * Scheduled once, on the site where the plugin is activated (on a network, the main site when it is
+ * network-activated): the events table and the sessions are network-wide, so one run covers them all.
  *
  * @package SessionWarden
  */
@@ -8,7 +12,37 @@
 namespace SessionWarden;
 
 final class Cron {
-	public static function register(): void {}
-	public static function schedule(): void {}
-	public static function unschedule(): void {}
+
+	public const HOOK = 'session_warden_daily';
+
+	/** Listens for the scheduled event (every load, from Plugin::boot()). */
+	public static function register(): void {
+		add_action( self::HOOK, array( self::class, 'daily' ) );
+	}
+
+	/** Schedules the daily run unless it already is (activation). */
+	public static function schedule(): void {
+		if ( false === wp_next_scheduled( self::HOOK ) ) {
+			wp_schedule_event( time() + HOUR_IN_SECONDS, 'daily', self::HOOK );
+		}
+	}
+
+	/** Removes every scheduled run (deactivation and uninstall). */
+	public static function unschedule(): void {
+		wp_clear_scheduled_hook( self::HOOK );
+	}
+
+	/**
+	 * The scheduled work.
+	 *
+	 * @return array{pruned: int, sweep: array} What was done, for WP-CLI and tests.
+	 */
+	public static function daily(): array {
+		$pruned = Events::prune( (int) Settings::value( 'retention_days' ) );
+		$sweep  = Sweeper::run();
+		return array(
+			'pruned' => $pruned,
+			'sweep'  => $sweep,
+		);
+	}
 }
