@@ -467,6 +467,12 @@ struct Checker {
     errors: Vec<FieldError>,
 }
 
+/// The one empty object, shared: an immutable value, not state.
+fn empty_map() -> &'static Map<String, Value> {
+    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(Map::new)
+}
+
 impl Checker {
     fn fail(&mut self, field: &str, value: &Value, message: impl Into<String>) {
         self.fail_text(field, show(value), message);
@@ -499,6 +505,10 @@ impl Checker {
                 }
                 Some(map)
             }
+            // PHP's json_encode writes an empty associative array as `[]`, so a
+            // form or REST body that sets nothing in a group arrives as an empty
+            // list; it can only mean "no settings here".
+            Value::Array(items) if items.is_empty() => Some(empty_map()),
             other => {
                 self.fail(
                     path,
