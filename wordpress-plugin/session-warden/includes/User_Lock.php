@@ -65,6 +65,7 @@ final class User_Lock {
 			return $got;
 		}
 		self::$held[ $name ] = 1;
+		self::forget_cached_meta( $user_id );
 		try {
 			return $fn( $user_id );
 		} finally {
@@ -90,6 +91,7 @@ final class User_Lock {
 		$got = $this->acquire( $name, $this->timeout( $user_id ) );
 		if ( true === $got ) {
 			self::$held[ $name ] = 1;
+			self::forget_cached_meta( $user_id );
 		}
 		return $got;
 	}
@@ -109,6 +111,18 @@ final class User_Lock {
 		}
 		unset( self::$held[ $name ] );
 		$this->release( $name );
+	}
+
+	/**
+	 * Whatever this request read of the user's meta before it had the lock may be stale: WordPress loads all
+	 * of a user's meta at once (roles alone do it), so the session list in the in-process cache can predate a
+	 * parallel login that has just finished. Dropping the entry makes the next read go to the database (a
+	 * persistent object cache only loses one key, which the read puts back).
+	 *
+	 * @param int $user_id User ID.
+	 */
+	private static function forget_cached_meta( int $user_id ): void {
+		wp_cache_delete( $user_id, 'user_meta' );
 	}
 
 	/** Whether this request holds the user's lock. */
