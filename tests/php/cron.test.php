@@ -51,16 +51,29 @@ function sw_cron_use_settings( array $raw ): void {
 }
 
 /**
- * Creates a session through core and rewrites its login (and, when given, the plugin's last activity and
- * other fields) as if it had been made that long ago.
+ * Creates a session through core, as a sign-in does, and ends that "request": the plugin's sign-in
+ * handling may keep the user's lock until the request's end (User_Lock::hold()), which a CLI test
+ * process never reaches by itself.
  *
  * @return string The session's verifier.
  */
-function sw_cron_session( WP_User $user, int $age = 0, array $ours = array(), array $extra = array() ): string {
-	$store    = new Session_Store();
-	$token    = WP_Session_Tokens::get_instance( $user->ID )->create( time() + DAY_IN_SECONDS );
-	$verifier = $store->verifier_for_token( $token );
-	$record   = $store->get( $user->ID, $verifier );
+function sw_cron_new_session( WP_User $user ): string {
+	$token = WP_Session_Tokens::get_instance( $user->ID )->create( time() + DAY_IN_SECONDS );
+	$lock  = new User_Lock();
+	while ( $lock->holds( $user->ID ) ) {
+		$lock->let_go( $user->ID );
+	}
+	return ( new Session_Store() )->verifier_for_token( $token );
+}
+
+/**
+ * Rewrites a session as if it had begun $age seconds ago (and, when given, with the plugin's fields and
+ * other keys). Do this after every session of the test exists: creating a session lets the plugin look
+ * at the user's other sessions, and it would end aged ones itself.
+ */
+function sw_cron_age( WP_User $user, string $verifier, int $age, array $ours = array(), array $extra = array() ): void {
+	$store  = new Session_Store();
+	$record = $store->get( $user->ID, $verifier );
 	if ( $age > 0 ) {
 		$record['login'] = time() - $age;
 		$ours           += array( 'last_activity' => time() - $age );
@@ -69,7 +82,6 @@ function sw_cron_session( WP_User $user, int $age = 0, array $ours = array(), ar
 		$record[ Session_Record::KEY ] = $ours;
 	}
 	$store->update( $user->ID, $verifier, $extra + $record );
-	return $verifier;
 }
 
 /** session_ended events of a user: verifier => reason. */
@@ -146,8 +158,9 @@ sw_test(
 				Events::record( Events::LOGIN_FAILED, $user->ID, array( 'reason' => "d$days" ) );
 				$wpdb->query( $wpdb->prepare( "UPDATE {$table} SET created_at = %d WHERE user_id = %d AND reason = %s", time() - $days * DAY_IN_SECONDS, $user->ID, "d$days" ) );
 			}
-			$old = sw_cron_session( $user, 100 );
-			$new = sw_cron_session( $user );
+			$old = sw_cron_new_session( $user );
+			$new = sw_cron_new_session( $user );
+			sw_cron_age( $user, $old, 100 );
 			update_site_option( Settings::EPOCH_OPTION, time() - 50 );
 
 			do_action( Cron::HOOK );
@@ -188,8 +201,14 @@ sw_test(
 			sw_cron_use_settings( array( 'defaults' => array( 'idle_timeout' => 600 ) ) );
 			delete_site_option( Settings::EPOCH_OPTION );
 
-			$a_idle = sw_cron_session(
+			$a_idle = sw_cron_new_session( $a );
+			$a_live = sw_cron_new_session( $a );
+			$b_live = sw_cron_new_session( $b );
+			$c_idle = sw_cron_new_session( $c );
+			$d_idle = sw_cron_new_session( $d );
+			sw_cron_age(
 				$a,
+				$a_idle,
 				3600,
 				array(
 					'ip'      => '203.0.113.9',
@@ -197,10 +216,10 @@ sw_test(
 					'device'  => array( 'label' => 'Firefox 126 on Linux' ),
 				)
 			);
-			$a_live = sw_cron_session( $a, 300 ); // Last active 5 minutes ago: inside the 10-minute timeout.
-			$b_live = sw_cron_session( $b, 0, array( 'last_activity' => time() ), array( 'other_plugin' => array( 'x' => 1 ) ) );
-			$c_idle = sw_cron_session( $c, 7200 );
-			$d_idle = sw_cron_session( $d, 601 );
+			sw_cron_age( $a, $a_live, 300 ); // Last active 5 minutes ago: inside the 10-minute timeout.
+			sw_cron_age( $b, $b_live, 0, array( 'last_activity' => time() ), array( 'other_plugin' => array( 'x' => 1 ) ) );
+			sw_cron_age( $c, $c_idle, 7200 );
+			sw_cron_age( $d, $d_idle, 601 );
 			$b_before = $store->all( $b->ID );
 			sw_assert( $c->ID < $d->ID, 'c was created before d' );
 
@@ -253,8 +272,9 @@ sw_test(
 		$restore = sw_cron_snapshot();
 		try {
 			delete_option( Settings::OPTION ); // The engine's defaults: no idle timeout.
-			$before = sw_cron_session( $user, 100 );
-			$after  = sw_cron_session( $user );
+			$before = sw_cron_new_session( $user );
+			$after  = sw_cron_new_session( $user );
+			sw_cron_age( $user, $before, 100 );
 			update_site_option( Settings::EPOCH_OPTION, time() - 50 );
 
 			$result = Sweeper::run();
@@ -264,7 +284,8 @@ sw_test(
 
 			// Without an epoch nothing is ended.
 			delete_site_option( Settings::EPOCH_OPTION );
-			$old = sw_cron_session( $user, 100 );
+			$old = sw_cron_new_session( $user );
+			sw_cron_age( $user, $old, 100 );
 			Sweeper::run();
 			sw_assert_same( array( $after, $old ), array_keys( $store->all( $user->ID ) ), 'no epoch, no sweep' );
 		} finally {
@@ -285,7 +306,8 @@ sw_test(
 		$quick   = fn () => 0.2;
 		$second  = null;
 		try {
-			$idle = sw_cron_session( $user, 100 );
+			$idle = sw_cron_new_session( $user );
+			sw_cron_age( $user, $idle, 100 );
 			update_site_option( Settings::EPOCH_OPTION, time() - 50 );
 
 			// The engine refuses a settings document it cannot read.

@@ -3,10 +3,11 @@
  * Removes everything Session Warden stored, when the plugin is deleted (uninstall.php). Deactivation
  * keeps it all.
  *
- * What goes: every `session_warden_*` option, transient and user meta (on multisite, on every site and
- * in every network's options), the events table, the scheduled daily run, and the `session_warden` key
- * inside each session record. The sessions themselves stay: nobody is logged out, and core's keys
- * (`expiration`, `ip`, `ua`, `login`) and other plugins' keys are left as they are.
+ * What goes: the engine daemon the plugin started (if it did), every `session_warden_*` option, transient
+ * and user meta (on multisite, on every site and in every network's options), the events table, the
+ * scheduled daily run, and the `session_warden` key inside each session record. The sessions themselves
+ * stay: nobody is logged out, and core's keys (`expiration`, `ip`, `ua`, `login`) and other plugins' keys
+ * are left as they are.
  *
  * @package SessionWarden
  */
@@ -24,6 +25,8 @@ final class Uninstaller {
 	 * @return array{sites: int, sessions: int} Sites cleaned and session records rewritten.
 	 */
 	public static function run(): array {
+		self::stop_daemon();
+
 		$sites = 0;
 		if ( is_multisite() ) {
 			foreach ( get_sites(
@@ -57,6 +60,21 @@ final class Uninstaller {
 			'sites'    => $sites,
 			'sessions' => $sessions,
 		);
+	}
+
+	/**
+	 * Stops the engine daemon the plugin itself started, if any (its marker option is about to go, and the
+	 * process would otherwise outlive the plugin's files). A daemon the host runs is left alone.
+	 */
+	private static function stop_daemon(): void {
+		try {
+			if ( class_exists( Daemon::class ) && is_callable( array( Daemon::class, 'marker' ) ) && null !== Daemon::marker() ) {
+				Daemon::stop();
+			}
+		} catch ( \Throwable $e ) {
+			// Uninstalling goes on: leftover data would be worse than a daemon that stops with the server.
+			error_log( 'Session Warden: uninstall could not stop the engine daemon: ' . $e->getMessage() ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
+		}
 	}
 
 	/** The current site's scheduled run, options and transients. */
