@@ -1,5 +1,5 @@
-// The engine stops mid-run. Without the daemon the plugin falls back to one-shot engine processes and still
-// enforces limits; with no engine at all, sign-ins follow the failure policy (fail open by default, fail
+// The engine stops mid-run. Without the daemon the plugin falls back to one-shot engine processes, and
+// without a runnable binary to the PHP WebAssembly runtime, and still enforces limits; with no engine at all, sign-ins follow the failure policy (fail open by default, fail
 // closed for the roles the site owner chose), nothing fatal happens, and once the engine is back (the
 // daemon restarted) everything is enforced again.
 import { test, after } from 'node:test';
@@ -15,6 +15,7 @@ const tag = `wp-${site.wp_version}`;
 const ready = site.test_hooks && site.engine.daemon ? {} : { skip: 'needs SW_TEST_HOOKS=1 and the engine daemon' };
 const pidFile = join(site.root, 'run', 'engine.pid');
 const binary = join(site.engine.dir, 'session-warden-engine');
+const component = join(site.engine.dir, 'session-warden.wasm');
 
 function wp(command, args = {}) {
   return JSON.parse(php(site, join(REPO, 'tests', 'fixtures', 'wp.php'), [command, JSON.stringify(args)]));
@@ -44,6 +45,7 @@ async function startDaemon() {
 
 after(async () => {
   if (existsSync(`${binary}.off`)) renameSync(`${binary}.off`, binary);
+  if (existsSync(`${component}.off`)) renameSync(`${component}.off`, component);
   if (daemonArgs && !existsSync(site.engine.socket)) await startDaemon();
   wp('reset');
 });
@@ -66,11 +68,21 @@ test(`${tag}: the engine stops mid-run: fallback, failure policy, no fatal error
   assert.ok((await first.login(member.login, member.password)).ok, 'login through a one-shot engine');
   assert.equal((await new Device(site, { name: 'second' }).login(member.login, member.password)).ok, false, 'the limit is still enforced');
 
-  // 2. No engine at all.
+  // 2. No binary may run: the PHP WebAssembly runtime answers, and the limit still holds.
   renameSync(binary, `${binary}.off`);
+  wp('clear', { login: member.login });
+  const viaRuntime = new Device(site, { name: 'runtime' });
+  assert.ok((await viaRuntime.login(member.login, member.password)).ok, 'login decided by the PHP runtime');
+  assert.equal((await new Device(site, { name: 'runtime2' }).login(member.login, member.password)).ok, false, 'the limit holds without any binary');
+  viaRuntime.ip = '192.0.2.11';
+  assert.ok(await viaRuntime.isLoggedIn(), 'request verdicts work in the PHP runtime');
+
+  // 3. No engine at all.
+  renameSync(component, `${component}.off`);
   const openLogin = await new Device(site, { name: 'open' }).login(member.login, member.password);
   assert.ok(openLogin.ok, 'fail open: the subscriber gets in although the limit cannot be checked');
-  assert.ok(await first.isLoggedIn(), 'signed-in visitors stay signed in');
+  viaRuntime.ip = '192.0.2.12'; // a new address, so the kept verdict does not apply and the engine is asked
+  assert.ok(await viaRuntime.isLoggedIn(), 'signed-in visitors stay signed in (fail open)');
   const closed = await new Device(site, { name: 'closed' }).login(editor.login, editor.password);
   assert.equal(closed.ok, false, 'fail closed for editors');
   assert.match(closed.body, /temporarily unavailable/);
@@ -79,8 +91,9 @@ test(`${tag}: the engine stops mid-run: fallback, failure policy, no fatal error
   assert.equal(wp('events', { login: member.login, type: 'engine_failed' })[0]?.reason, 'fail_open');
   assert.equal(fatalCount(), fatalsBefore, 'no PHP fatal error');
 
-  // 3. The engine is back and the daemon restarts: limits apply again.
+  // 4. The engine is back and the daemon restarts: limits apply again.
   renameSync(`${binary}.off`, binary);
+  renameSync(`${component}.off`, component);
   await startDaemon();
   assert.ok(existsSync(site.engine.socket), 'the daemon is back');
   wp('clear', { login: member.login });

@@ -20,6 +20,19 @@ final class Engine_Client {
 	/** Transports accepted by request(); null there means "socket when configured, else process". */
 	public const VIA_SOCKET  = 'socket';
 	public const VIA_PROCESS = 'process';
+	public const VIA_RUNTIME = 'runtime';
+
+	/** The component run by the PHP WebAssembly runtime where no engine binary may run. */
+	public const COMPONENT = 'session-warden.wasm';
+
+	/** Process failures that mean "no binary can run here", after which the PHP runtime is used. */
+	private const NO_PROCESS = array( 'engine_missing', 'no_proc_open', 'spawn_failed' );
+
+	/** The PHP runtime's engine, loaded once per PHP process. */
+	private static ?\SessionWarden\Wasm\Engine $runtime = null;
+
+	/** How the last request was answered: socket, process or runtime. */
+	public ?string $last_via = null;
 
 	private int $next_id = 1;
 
@@ -99,18 +112,33 @@ final class Engine_Client {
 			JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR
 		);
 
-		if ( self::VIA_PROCESS === $via || ( null === $via && null === $this->socket ) ) {
+		if ( self::VIA_PROCESS === $via ) {
 			$raw = $this->over_process( $line );
 		} elseif ( self::VIA_SOCKET === $via ) {
 			$raw = $this->over_socket( $line );
+		} elseif ( self::VIA_RUNTIME === $via ) {
+			$raw = $this->in_runtime( $op, $args );
 		} elseif ( null === $via ) {
-			try {
-				$raw = $this->over_socket( $line );
-			} catch ( Engine_Error $e ) {
-				if ( 'daemon_unreachable' !== $e->error_code ) {
-					throw $e;
+			// The daemon when one answers, else a one-shot process, else (no binary may run) the PHP runtime.
+			$raw = null;
+			if ( null !== $this->socket ) {
+				try {
+					$raw = $this->over_socket( $line );
+				} catch ( Engine_Error $e ) {
+					if ( 'daemon_unreachable' !== $e->error_code ) {
+						throw $e;
+					}
 				}
-				$raw = $this->over_process( $line );
+			}
+			if ( null === $raw ) {
+				try {
+					$raw = $this->over_process( $line );
+				} catch ( Engine_Error $e ) {
+					if ( ! in_array( $e->error_code, self::NO_PROCESS, true ) || ! is_file( $this->component() ) ) {
+						throw $e;
+					}
+					$raw = $this->in_runtime( $op, $args );
+				}
 			}
 		} else {
 			throw new \InvalidArgumentException( "unknown engine transport: $via" );
@@ -128,6 +156,44 @@ final class Engine_Client {
 			throw new Engine_Error( 'the engine reply has neither "ok" nor "error"', 'bad_reply' );
 		}
 		return $reply['ok'];
+	}
+
+	/** The component file beside the binary. */
+	private function component(): string {
+		return dirname( $this->artifact ) . '/' . self::COMPONENT;
+	}
+
+	/**
+	 * Runs the request in the PHP WebAssembly runtime (no extension, no process). Slower than the native
+	 * engine (milliseconds instead of microseconds) but available on every host.
+	 *
+	 * @param string $op   Op.
+	 * @param array  $args Arguments.
+	 */
+	private function in_runtime( string $op, array $args ): string {
+		if ( ! class_exists( \SessionWarden\Wasm\Engine::class ) ) {
+			require_once dirname( __DIR__ ) . '/runtime/autoload.php';
+		}
+		// The native engine answers geo ops from the database it was started with; the runtime is handed it.
+		if ( in_array( $op, array( 'geo_country', 'geo_info' ), true ) && ! isset( $args['db'] ) ) {
+			$db = '' !== $this->geo_db ? @file_get_contents( $this->geo_db ) : false; // phpcs:ignore WordPress.PHP.NoSilencedErrors, WordPress.WP.AlternativeFunctions
+			if ( false === $db ) {
+				throw new Engine_Error( 'no geolocation database is configured or readable', 'geo_error' );
+			}
+			$args['db'] = base64_encode( $db ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.obfuscation_base64_encode
+		}
+		$this->last_via = self::VIA_RUNTIME;
+		try {
+			self::$runtime ??= \SessionWarden\Wasm\Engine::load( $this->component() );
+			return self::$runtime->handleJson(
+				json_encode( array( 'op' => $op, 'args' => (object) $args ), JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR )
+			);
+		} catch ( \SessionWarden\Wasm\Trap $e ) {
+			self::$runtime = null;
+			throw new Engine_Error( 'the engine stopped in the PHP runtime: ' . $e->getMessage(), 'trap' );
+		} catch ( \SessionWarden\Wasm\ModuleError | \SessionWarden\Wasm\LinkError $e ) {
+			throw new Engine_Error( 'the PHP runtime cannot load the engine: ' . $e->getMessage(), 'runtime_load' );
+		}
 	}
 
 	private function over_socket( string $line ): string {
@@ -152,6 +218,7 @@ final class Engine_Client {
 			if ( false === $reply ) {
 				throw new Engine_Error( 'the engine daemon closed the connection without a reply', 'daemon_io' );
 			}
+			$this->last_via = self::VIA_SOCKET;
 			return $reply;
 		} finally {
 			fclose( $conn );
@@ -231,9 +298,14 @@ final class Engine_Client {
 			}
 		}
 		$status = proc_close( $process );
+		if ( 126 === $status || 127 === $status ) {
+			// The shell convention for "could not execute": not executable for this user, or a wrong-architecture binary.
+			throw new Engine_Error( "{$this->binary} cannot be executed by this user (status $status): " . trim( substr( $output[2], 0, 300 ) ), 'spawn_failed' );
+		}
 		if ( 0 !== $status ) {
 			throw new Engine_Error( "the engine exited with status $status: " . trim( substr( $output[2], 0, 500 ) ), 'process_failed' );
 		}
+		$this->last_via = self::VIA_PROCESS;
 		return $output[1];
 	}
 }

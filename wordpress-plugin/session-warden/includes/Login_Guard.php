@@ -34,16 +34,6 @@ final class Login_Guard {
 	/** Whether this request's auth cookies must not be sent (a password-less session was refused). */
 	private static bool $suppress_cookies = false;
 
-	public static function register(): void {
-		add_filter( 'wp_authenticate_user', array( self::class, 'gate' ), 99, 2 );
-		add_filter( 'authenticate', array( self::class, 'admit' ), 100, 3 );
-		add_filter( 'attach_session_information', array( self::class, 'attach' ), 10, 2 );
-		add_action( 'set_logged_in_cookie', array( self::class, 'written' ), 10, 6 );
-		add_filter( 'send_auth_cookies', array( self::class, 'send_cookies' ), 99 );
-		add_action( 'wp_login_failed', array( self::class, 'failed' ), 10, 2 );
-		add_action( 'shutdown', array( self::class, 'release' ) );
-	}
-
 	/**
 	 * Before the password is checked: the IP rules.
 	 *
@@ -220,16 +210,14 @@ final class Login_Guard {
 			}
 			self::$suppress_cookies = true;
 		} elseif ( '' !== $verifier && $pending['applied'] ) {
-			$record = $store->get( $user_id, $verifier ) ?? array();
-			$ours   = Session_Record::ours( $record );
 			Events::record(
 				'session_created',
 				$user_id,
 				array(
 					'verifier' => $verifier,
-					'ip'       => (string) ( $ours['ip'] ?? '' ),
-					'country'  => (string) ( $ours['country'] ?? '' ),
-					'device'   => (string) ( $ours['device']['label'] ?? '' ),
+					'ip'       => (string) ( $pending['answer']['client']['ip'] ?? '' ),
+					'country'  => (string) ( $pending['facts']['country'] ?? '' ),
+					'device'   => (string) ( $pending['answer']['device']['label'] ?? '' ),
 				)
 			);
 		}
@@ -292,6 +280,8 @@ final class Login_Guard {
 			return $held;
 		}
 		self::$pending = self::fresh( $user_id );
+		// A sign-in that stops half way (an exit in another plugin's hook) must not keep the lock.
+		add_action( 'shutdown', array( self::class, 'release' ) );
 
 		try {
 			$store = new Session_Store();

@@ -17,11 +17,6 @@ final class Password_Watch {
 	/** @var array<int, string> user ID => verifier of the session being re-issued in this request */
 	private static array $replaced = array();
 
-	public static function register(): void {
-		add_action( 'profile_update', array( self::class, 'profile_updated' ), 10, 2 );
-		add_action( 'after_password_reset', array( self::class, 'password_reset' ), 10, 1 );
-	}
-
 	/**
 	 * @param int      $user_id  User ID.
 	 * @param \WP_User $old_user The user before the update.

@@ -1,7 +1,10 @@
 <?php
 /**
- * Wires every part of the plugin to WordPress. Each class owns one WordPress concern; this one only
- * says which class listens where.
+ * Wires every part of the plugin to WordPress: this class says which class listens where, and each of
+ * those classes owns one WordPress concern.
+ *
+ * Hooks are added with class-name callables, so a class is loaded only when its hook fires: a page view
+ * with a kept verdict loads the request guard and nothing of the login, cron or admin code.
  *
  * @package SessionWarden
  */
@@ -19,10 +22,28 @@ final class Plugin {
 		self::$booted = true;
 
 		Events::maybe_upgrade();
-		Cron::register();
-		Login_Guard::register();
-		Session_Guard::register();
-		Password_Watch::register();
-		Admin_Notice::register();
+
+		// Sign-in (Login_Guard): before the password, after it, while the session is built, once it is stored.
+		add_filter( 'wp_authenticate_user', array( Login_Guard::class, 'gate' ), 99, 2 );
+		add_filter( 'authenticate', array( Login_Guard::class, 'admit' ), 100, 3 );
+		add_filter( 'attach_session_information', array( Login_Guard::class, 'attach' ), 10, 2 );
+		add_action( 'set_logged_in_cookie', array( Login_Guard::class, 'written' ), 10, 6 );
+		add_filter( 'send_auth_cookies', array( Login_Guard::class, 'send_cookies' ), 99 );
+		add_action( 'wp_login_failed', array( Login_Guard::class, 'failed' ), 10, 2 );
+
+		// Every signed-in request (Session_Guard), after core validated the cookie (priorities 10 and 20).
+		add_filter( 'determine_current_user', array( Session_Guard::class, 'check' ), 30 );
+		add_filter( 'login_message', array( Session_Guard::class, 'login_message' ) );
+
+		// Password changes and resets (Password_Watch).
+		add_action( 'profile_update', array( Password_Watch::class, 'profile_updated' ), 10, 2 );
+		add_action( 'after_password_reset', array( Password_Watch::class, 'password_reset' ), 10, 1 );
+
+		// Daily upkeep (Cron).
+		add_action( Cron::HOOK, array( Cron::class, 'daily' ) );
+
+		if ( is_admin() ) {
+			Admin_Notice::register();
+		}
 	}
 }

@@ -22,11 +22,6 @@ final class Session_Guard {
 	/** @var array<int, int> user ID => the answer already given in this request */
 	private static array $memo = array();
 
-	public static function register(): void {
-		add_filter( 'determine_current_user', array( self::class, 'check' ), 30 );
-		add_filter( 'login_message', array( self::class, 'login_message' ) );
-	}
-
 	/**
 	 * @param int|false $user_id The user core authenticated, or false/0.
 	 * @return int|false
