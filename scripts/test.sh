@@ -7,6 +7,8 @@
 #   4. for WordPress 6.5.5 (main) and 6.1.9 (oldest): a fresh site on 127.0.0.1 with the plugin installed
 #      from the zip, the PHP harness (tests/php, real WordPress in-process), then the HTTP and browser
 #      tests (node --test tests/e2e/), then the site is stopped.
+#   5. the enforcement e2e suite once more on a site where no engine binary may run (proc_open disabled,
+#      no daemon: the PHP WebAssembly runtime decides; SW_SKIP_RUNTIME_E2E=1 skips it)
 # Ends with "N passed, N failed" over all stages (a stage that breaks before reporting counts as 1 failed)
 # and exits non-zero if anything failed. Every process started is stopped on exit, also on failure.
 # Env: SW_TEST_WP="6.5.5 6.1.9"  SW_SKIP_CARGO=1  SW_E2E_FILTER=pattern (node --test-name-pattern)
@@ -124,6 +126,22 @@ for wp in ${SW_TEST_WP:-$SW_WP_MAIN $SW_WP_OLDEST}; do
   bash tests/env/down.sh "$root"
   port=$((port + 1))
 done
+
+# 5. No engine binary may run (proc_open disabled, no daemon): the PHP WebAssembly runtime decides.
+if [ -n "$zip_ok" ] && [ "${SW_SKIP_RUNTIME_E2E:-0}" != 1 ]; then
+  wp=$SW_WP_MAIN; root=$SW_STATE/test-runtime; ROOTS+=("$root"); t=$SECONDS
+  if SW_WP=$wp SW_PORT=$port SW_ROOT=$root SW_TEST_HOOKS=1 SW_ENGINE=runtime SW_PLUGIN_FROM=zip bash tests/env/up.sh > "$LOGS/up-runtime.log" 2>&1; then
+    note "WordPress $wp site, PHP runtime" "up on 127.0.0.1:$port, proc_open disabled, no daemon ($((SECONDS - t)) s)"
+    t=$SECONDS; export SW_ENV=$root/env.json
+    grouped timeout -k 10 "$STAGE_TIMEOUT" node --test --test-force-exit --test-timeout=180000 \
+      --test-reporter=spec --test-reporter-destination=stdout \
+      --test-reporter=./tests/fixtures/count-reporter.mjs --test-reporter-destination="$LOGS/e2e-runtime.results" tests/e2e/enforcement.test.mjs; rc=$?
+    stage_result "enforcement with the PHP runtime (WordPress $wp)" "$((SECONDS - t))" "$rc" "$LOGS/e2e-runtime.results"
+  else
+    cat "$LOGS/up-runtime.log"; broken "WordPress $wp site, PHP runtime" "tests/env/up.sh failed"
+  fi
+  bash tests/env/down.sh "$root"
+fi
 
 echo
 printf '%s\n' "${SUMMARY[@]}"

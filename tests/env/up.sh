@@ -17,6 +17,8 @@
 #      client address via mod_remoteip, and the engine-probe mu-plugin is installed; never on a real site)
 #      SW_GEO=0|1 (default SW_TEST_HOOKS: the small test country database tests/fixtures/test-country.mmdb
 #      is copied to SW_ROOT/run/ and given to the daemon and to wp-config as SESSION_WARDEN_GEO_DB)
+#      SW_ENGINE=daemon|runtime (runtime: no daemon, no socket constant, and Apache's PHP has proc_open
+#      disabled, so the plugin must use its PHP WebAssembly runtime, as on a host where no binary may run)
 #      SW_CHILDREN=24 (Apache prefork processes)  SW_ADMIN_USER=admin  SW_ADMIN_PASS=admin-pass-123
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -31,6 +33,7 @@ SW_WP_DEBUG=${SW_WP_DEBUG:-0}
 SW_TEST_HOOKS=${SW_TEST_HOOKS:-0}
 SW_CHILDREN=${SW_CHILDREN:-24}
 SW_GEO=${SW_GEO:-$SW_TEST_HOOKS}
+SW_ENGINE=${SW_ENGINE:-daemon}
 SW_ADMIN_USER=${SW_ADMIN_USER:-admin}
 SW_ADMIN_PASS=${SW_ADMIN_PASS:-admin-pass-123}
 URL=http://127.0.0.1:$SW_PORT
@@ -54,6 +57,8 @@ chmod 755 "$SW_ROOT" "$SW_ROOT/run"
 SOCK=$SW_ROOT/run/mysqld.sock
 ENGINE_SOCK=$SW_ROOT/run/engine/engine.sock
 GEO_DB=$SW_ROOT/run/test-country.mmdb
+SOCKET_DEFINE="define( 'SESSION_WARDEN_ENGINE_SOCKET', '$ENGINE_SOCK' );"
+[ "$SW_ENGINE" = runtime ] && SOCKET_DEFINE="// SW_ENGINE=runtime: no engine daemon"
 GEO_DEFINE=; GEO_ARGS=()
 if [ "$SW_GEO" = 1 ]; then
   cp "$SW_REPO/tests/fixtures/test-country.mmdb" "$GEO_DB"; chmod 644 "$GEO_DB"
@@ -104,7 +109,7 @@ define( 'WP_ENVIRONMENT_TYPE', 'local' );     // Application Passwords over plai
 define( 'WP_HTTP_BLOCK_EXTERNAL', true );     // offline: fail fast instead of waiting on wordpress.org
 define( 'AUTOMATIC_UPDATER_DISABLED', true ); define( 'DISABLE_WP_CRON', true );
 define( 'WP_DEBUG', $debug ); define( 'WP_DEBUG_LOG', '$SW_ROOT/logs/wp-debug.log' ); define( 'WP_DEBUG_DISPLAY', false );
-define( 'SESSION_WARDEN_ENGINE_SOCKET', '$ENGINE_SOCK' );
+$SOCKET_DEFINE
 $GEO_DEFINE
 if ( ! defined( 'ABSPATH' ) ) { define( 'ABSPATH', __DIR__ . '/' ); }
 require_once ABSPATH . 'wp-settings.php';
@@ -134,7 +139,9 @@ fi
 # 4. Engine daemon, as the web user, from the installed plugin.
 ENGINE_DIR=$SW_ROOT/site/wp-content/plugins/session-warden/engine
 engine=false
-if [ -x "$ENGINE_DIR/session-warden-engine" ] && [ -f "$ENGINE_DIR/session-warden.cwasm" ]; then
+if [ "$SW_ENGINE" = runtime ]; then
+  step "no engine daemon (SW_ENGINE=runtime)"
+elif [ -x "$ENGINE_DIR/session-warden-engine" ] && [ -f "$ENGINE_DIR/session-warden.cwasm" ]; then
   start_group "$SW_ROOT/run/engine.pid" "$SW_ROOT/logs/engine.log" \
     "${AS_WEB[@]}" "$ENGINE_DIR/session-warden-engine" serve --socket "$ENGINE_SOCK" --artifact "$ENGINE_DIR/session-warden.cwasm" "${GEO_ARGS[@]}"
   for _ in $(seq 100); do [ -S "$ENGINE_SOCK" ] && break; sleep 0.05; done
@@ -196,6 +203,13 @@ php_admin_flag log_errors on
 php_admin_flag display_errors off
 php_admin_value error_log $SW_ROOT/logs/php-error.log
 CONF
+  if [ "$SW_ENGINE" = runtime ]; then
+    # disable_functions is php.ini-only: a private copy of Debian's Apache php.ini (conf.d still applies).
+    mkdir -p "$A/php"
+    sed 's/^disable_functions *=.*/disable_functions = proc_open,popen,exec,shell_exec,system,passthru/' \
+      "/etc/php/$(php -r 'echo PHP_MAJOR_VERSION . "." . PHP_MINOR_VERSION;')/apache2/php.ini" > "$A/php/php.ini"
+    echo "PHPINIDir $A/php"
+  fi
   if [ "$SW_TEST_HOOKS" = 1 ]; then cat <<CONF
 # TEST ONLY: the test client on 127.0.0.1 acts as a trusted proxy that names each "device" address.
 LoadModule remoteip_module $M/mod_remoteip.so
@@ -212,7 +226,7 @@ step "apache up"
 
 # 6. Describe the site for the tests.
 SW_GEO_PATH=; [ "$SW_GEO" = 1 ] && SW_GEO_PATH=$GEO_DB
-export SW_WP SW_PORT SW_ROOT URL SOCK ENGINE_SOCK ENGINE_DIR SW_ADMIN_USER SW_ADMIN_PASS SW_PLUGIN_FROM SW_TEST_HOOKS WEB_USER engine SW_GEO_PATH
+export SW_WP SW_PORT SW_ROOT URL SOCK ENGINE_SOCK ENGINE_DIR SW_ADMIN_USER SW_ADMIN_PASS SW_PLUGIN_FROM SW_TEST_HOOKS WEB_USER engine SW_GEO_PATH SW_ENGINE
 php -r '
 $e = fn($k) => getenv($k);
 echo json_encode([
@@ -223,7 +237,7 @@ echo json_encode([
   "plugin" => ["from" => $e("SW_PLUGIN_FROM"), "main" => "session-warden/session-warden.php"],
   "engine" => ["dir" => $e("ENGINE_DIR"), "socket" => $e("ENGINE_SOCK"), "daemon" => $e("engine") === "true"],
   "test_hooks" => $e("SW_TEST_HOOKS") === "1", "test_ip_header" => "X-SW-Test-Client-IP",
-  "geo_db" => $e("SW_GEO_PATH") ?: null,
+  "geo_db" => $e("SW_GEO_PATH") ?: null, "engine_mode" => $e("SW_ENGINE"),
 ], JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES), "\n";' > "$SW_ROOT/env.json"
 printf 'SW_ENV=%q\nSW_URL=%q\nSW_ROOT=%q\nSW_DB_SOCKET=%q\nSW_ENGINE_SOCKET=%q\n' "$SW_ROOT/env.json" "$URL" "$SW_ROOT" "$SOCK" "$ENGINE_SOCK" > "$SW_ROOT/env.sh"
 step "ready: $URL"

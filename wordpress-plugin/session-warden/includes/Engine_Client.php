@@ -158,6 +158,19 @@ final class Engine_Client {
 		return $reply['ok'];
 	}
 
+	/**
+	 * Where the runtime keeps the PHP it translates the component into (for opcache): the
+	 * SESSION_WARDEN_RUNTIME_CACHE constant, else a per-user folder in the system temp dir, outside the web
+	 * root and apart from other users' (a folder another user created first would not be writable).
+	 */
+	private static function runtime_cache_dir(): string {
+		if ( defined( 'SESSION_WARDEN_RUNTIME_CACHE' ) ) {
+			return (string) SESSION_WARDEN_RUNTIME_CACHE;
+		}
+		$who = function_exists( 'posix_geteuid' ) ? (string) posix_geteuid() : preg_replace( '/[^a-z0-9_-]/i', '', (string) get_current_user() );
+		return sys_get_temp_dir() . '/session-warden-wasm-' . $who;
+	}
+
 	/** The component file beside the binary. */
 	private function component(): string {
 		return dirname( $this->artifact ) . '/' . self::COMPONENT;
@@ -184,7 +197,7 @@ final class Engine_Client {
 		}
 		$this->last_via = self::VIA_RUNTIME;
 		try {
-			self::$runtime ??= \SessionWarden\Wasm\Engine::load( $this->component() );
+			self::$runtime ??= \SessionWarden\Wasm\Engine::load( $this->component(), array( 'cache_dir' => self::runtime_cache_dir() ) );
 			return self::$runtime->handleJson(
 				json_encode( array( 'op' => $op, 'args' => (object) $args ), JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR )
 			);
