@@ -1,0 +1,223 @@
+// Tools → Session Warden Engine in a real browser: the mode the site really uses (the test bed's daemon),
+// the engine's own version string, the artifact's SHA-256 against the file and engine/SHA256SUMS, measured
+// round trips; and the admin notice about an engine failure, dismissed for good through its nonce'd link.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSite, engineShipped, engineRequest, outputPath, php, createUser, REPO } from '../fixtures/site.mjs';
+import { Device, UA } from '../fixtures/device.mjs';
+import { launchBrowser, newDeviceContext, browserLogin } from '../fixtures/browser.mjs';
+
+const site = loadSite();
+const tag = `wp-${site.wp_version}`;
+const PANEL = '/wp-admin/tools.php?page=session-warden-engine';
+let browser;
+let scratch;
+
+// Reads and writes the engine status option and the admin's dismissal inside the site's WordPress.
+const STATUS_PHP = `<?php
+require ${JSON.stringify(join(REPO, 'tests', 'php', 'bootstrap.php'))};
+$admin = get_user_by( 'login', $argv[2] );
+switch ( $argv[1] ) {
+	case 'get':
+		echo json_encode( array(
+			'status'    => get_site_option( 'session_warden_engine_status', null ),
+			'dismissed' => get_user_meta( $admin->ID, 'session_warden_engine_notice_dismissed', true ),
+		) );
+		break;
+	case 'set':
+		$data = json_decode( $argv[3], true );
+		null === $data['status'] ? delete_site_option( 'session_warden_engine_status' ) : update_site_option( 'session_warden_engine_status', $data['status'] );
+		'' === $data['dismissed'] ? delete_user_meta( $admin->ID, 'session_warden_engine_notice_dismissed' ) : update_user_meta( $admin->ID, 'session_warden_engine_notice_dismissed', $data['dismissed'] );
+		echo 'ok';
+		break;
+}
+`;
+const engineState = (cmd, data) => {
+  const out = php(site, join(scratch, 'status.php'), [cmd, site.admin.user, ...(data ? [JSON.stringify(data)] : [])]);
+  return cmd === 'get' ? JSON.parse(out) : out;
+};
+
+before(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'sw-engine-panel-'));
+  writeFileSync(join(scratch, 'status.php'), STATUS_PHP);
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+// engine-failure.test.mjs stops the test bed's daemon and hides the engine binary while it runs, and test
+// files run in parallel. A check that fails while the engine was being disturbed is run again once the
+// engine is back (at most 3 times); a failure with the engine untouched throughout is a failure.
+const binary = () => join(site.engine.dir, 'session-warden-engine');
+function engineEpoch() {
+  let pid = '';
+  try { pid = readFileSync(join(site.root, 'run', 'engine.pid'), 'utf8').trim(); } catch { /* none */ }
+  return [pid, existsSync(site.engine.socket), existsSync(binary()), existsSync(`${binary()}.off`)].join('|');
+}
+async function engineSettled(timeoutMs = 90000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (existsSync(binary()) && !existsSync(`${binary()}.off`)) {
+      try {
+        if (typeof (await engineRequest(site, { v: 1, id: 1, op: 'version', args: {} }, 1000)).ok === 'string') return;
+      } catch { /* not yet */ }
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the engine daemon did not come back');
+}
+async function withSettledEngine(body, disturbed = () => false) {
+  for (let attempt = 1; ; attempt++) {
+    await engineSettled();
+    const before = engineEpoch();
+    try {
+      return await body();
+    } catch (e) {
+      if (attempt >= 3 || (engineEpoch() === before && !disturbed())) throw e;
+    }
+  }
+}
+
+async function adminPage() {
+  const context = await newDeviceContext(browser, site, { userAgent: UA.desktopChrome });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await browserLogin(page, site, site.admin.user, site.admin.password);
+  return { context, page, errors };
+}
+
+test(`${tag}: the engine panel shows the daemon mode, the engine version, a matching artifact hash and round trips (screenshot)`, async () => {
+  assert.ok(engineShipped(site), `the installed plugin ships no engine in ${site.engine.dir}`);
+  assert.ok(site.engine.daemon, 'the test bed started the engine daemon');
+  await engineSettled();
+  const direct = await engineRequest(site, { v: 1, id: 1, op: 'version', args: {} });
+  const artifact = readFileSync(join(site.engine.dir, 'session-warden.cwasm'));
+  const sha256 = createHash('sha256').update(artifact).digest('hex');
+  const listed = readFileSync(join(site.engine.dir, 'SHA256SUMS'), 'utf8').match(/^([0-9a-f]{64}) [ *]session-warden\.cwasm$/m)?.[1];
+  assert.equal(listed, sha256, 'the installed artifact is the one SHA256SUMS lists');
+
+  await withSettledEngine(async () => {
+    const { context, page, errors } = await adminPage();
+    try {
+      // Reached through the Tools menu, like an administrator would.
+      await page.goto(`${site.url}/wp-admin/`, { waitUntil: 'load' });
+      const link = page.locator('#menu-tools a[href$="tools.php?page=session-warden-engine"]');
+      assert.equal(await link.count(), 1, 'Tools → Session Warden Engine is in the menu');
+      assert.equal((await link.textContent()).trim(), 'Session Warden Engine');
+      await page.locator('#menu-tools').hover(); // the submenu is a flyout on the dashboard
+      await Promise.all([page.waitForURL(/page=session-warden-engine/, { waitUntil: 'load' }), link.click()]);
+      await page.waitForSelector('#session-warden-engine');
+      assert.equal(await page.locator('#session-warden-engine h1').textContent(), 'Session Warden Engine');
+
+      const mode = page.locator('#sw-engine-mode');
+      assert.equal(await mode.getAttribute('data-mode'), 'daemon');
+      assert.ok((await mode.textContent()).includes(`daemon (unix socket ${site.engine.socket})`), await mode.textContent());
+
+      assert.equal((await page.locator('#sw-engine-version').textContent()).trim(), direct.ok, 'the version the engine reports');
+      assert.match(direct.ok, /^session-warden\S* \d+\.\d+\.\d+/);
+
+      const shown = (await page.locator('#sw-engine-sha256').textContent()).trim();
+      assert.match(shown, /^[0-9a-f]{64}$/);
+      assert.equal(shown, sha256, 'the SHA-256 of the installed artifact');
+      assert.equal(await page.locator('#sw-engine-sha256-match').getAttribute('data-match'), 'yes');
+      assert.match(await page.locator('#sw-engine-sha256-match').textContent(), /matches/);
+
+      for (const via of ['socket', 'process']) {
+        const row = page.locator(`#sw-engine-round-trip tr[data-via="${via}"]`);
+        const ms = Number(await row.getAttribute('data-ms'));
+        assert.ok(Number.isFinite(ms) && ms > 0 && ms < 2000, `${via} round trip ${ms} ms`);
+        assert.match(await row.locator('td').nth(1).textContent(), /^\s*\d[\d,]*\.\d\d ms\s*$/);
+      }
+      const socketMs = Number(await page.locator('#sw-engine-round-trip tr[data-via="socket"]').getAttribute('data-ms'));
+      const processMs = Number(await page.locator('#sw-engine-round-trip tr[data-via="process"]').getAttribute('data-ms'));
+      assert.ok(socketMs < processMs, `the daemon (${socketMs} ms) answers faster than a one-shot process (${processMs} ms)`);
+
+      // The host runs this daemon (SESSION_WARDEN_ENGINE_SOCKET): the plugin offers no Start/Stop.
+      assert.equal(await page.locator('#session_warden_daemon_start, #session_warden_daemon_stop').count(), 0);
+      assert.match(await page.locator('#session-warden-engine').textContent(), /set in wp-config\.php/);
+
+      await page.screenshot({ path: outputPath(`${tag}-engine-panel.png`), fullPage: true });
+      assert.deepEqual(errors, [], 'no JavaScript errors');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+test(`${tag}: the engine panel is for administrators only`, async () => {
+  const user = createUser(site, 'panel-author', 'author');
+  const author = new Device(site);
+  assert.ok((await author.login(user.login, user.password)).ok);
+  const res = await author.request(PANEL);
+  assert.equal(res.status, 403, `an author gets ${res.status}`);
+  assert.doesNotMatch(res.body, /sw-engine-mode/);
+  const anonymous = await new Device(site).request(PANEL);
+  assert.equal(anonymous.status, 302, 'logged out: to the login form');
+  assert.match(anonymous.location, /wp-login\.php/);
+});
+
+test(`${tag}: an engine failure shows an admin notice for an hour, until dismissed (nonce'd link, per error)`, async () => {
+  const failure = { op: 'gate', code: 'daemon_unreachable', message: 'cannot reach the engine daemon at /x.sock: Connection refused' };
+  await withSettledEngine(() => noticeFlow(failure), () => failure.replaced);
+});
+
+async function noticeFlow(failure) {
+  const saved = engineState('get');
+  const now = Math.floor(Date.now() / 1000);
+  failure.time = now - 60;
+  const { context, page, errors } = await adminPage();
+  try {
+    engineState('set', { status: { ...(saved.status ?? {}), last_error: failure }, dismissed: '' });
+    await page.goto(`${site.url}/wp-admin/`, { waitUntil: 'load' });
+    const notice = page.locator('#session-warden-engine-notice');
+    assert.equal(await notice.count(), 1, 'the notice is shown');
+    const text = (await notice.textContent()).replace(/\s+/g, ' ');
+    assert.match(text, /Session Warden could not reach its engine at .+ \(daemon_unreachable: cannot reach the engine daemon at \/x\.sock: Connection refused\)\./);
+    assert.match(text, /Logins were allowed \(fail open\) except for roles set to fail closed\. See Tools → Session Warden Engine\./);
+    assert.equal(await notice.locator('a[href$="tools.php?page=session-warden-engine"]').count(), 1, 'links to the panel');
+    await page.screenshot({ path: outputPath(`${tag}-engine-notice.png`) });
+
+    // The panel shows the same failure.
+    await page.goto(`${site.url}${PANEL}`, { waitUntil: 'load' });
+    assert.match(await page.locator('#sw-engine-last-error').textContent(), /ago\), op gate: daemon_unreachable: cannot reach the engine daemon/);
+
+    // A Dismiss link without its nonce does nothing.
+    const href = await page.locator('#session-warden-engine-notice a', { hasText: 'Dismiss' }).getAttribute('href');
+    assert.match(href, /session_warden_dismiss_engine_notice=\d+.*_wpnonce=[0-9a-f]+/);
+    const forged = await page.goto(new URL(href.replace(/_wpnonce=[0-9a-f]+/, '_wpnonce=0123456789'), site.url).href, { waitUntil: 'load' });
+    assert.equal(forged.status(), 403, 'a bad nonce is refused');
+    assert.equal(engineState('get').dismissed, '', 'nothing recorded');
+
+    await page.goto(`${site.url}${PANEL}`, { waitUntil: 'load' });
+    await Promise.all([
+      page.waitForURL((url) => !url.search.includes('session_warden_dismiss'), { waitUntil: 'load' }),
+      page.locator('#session-warden-engine-notice a', { hasText: 'Dismiss' }).click(),
+    ]);
+    assert.match(page.url(), /page=session-warden-engine$/, 'back on the page, without the dismiss arguments');
+    assert.equal(await page.locator('#session-warden-engine-notice').count(), 0, 'gone after Dismiss');
+    assert.equal(engineState('get').dismissed, String(failure.time), 'the dismissed error time is in user meta');
+    await page.goto(`${site.url}/wp-admin/`, { waitUntil: 'load' });
+    assert.equal(await page.locator('#session-warden-engine-notice').count(), 0, 'the same error stays dismissed');
+
+    // A later failure shows again; one older than an hour does not.
+    engineState('set', { status: { ...(saved.status ?? {}), last_error: { ...failure, time: now - 5 } }, dismissed: String(failure.time) });
+    await page.goto(`${site.url}/wp-admin/`, { waitUntil: 'load' });
+    assert.equal(await page.locator('#session-warden-engine-notice').count(), 1, 'a new error shows again');
+    engineState('set', { status: { ...(saved.status ?? {}), last_error: { ...failure, time: now - 3700 } }, dismissed: '' });
+    await page.goto(`${site.url}/wp-admin/`, { waitUntil: 'load' });
+    assert.equal(await page.locator('#session-warden-engine-notice').count(), 0, 'not after an hour');
+    assert.deepEqual(errors, [], 'no JavaScript errors');
+  } finally {
+    await context.close();
+    // Another test's engine failure would have replaced the error this test put there.
+    failure.replaced = engineState('get').status?.last_error?.message !== failure.message;
+    engineState('set', { status: saved.status, dismissed: saved.dismissed ?? '' });
+  }
+}
