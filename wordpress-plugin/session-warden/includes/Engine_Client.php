@@ -128,6 +128,15 @@ final class Engine_Client {
 					if ( 'daemon_unreachable' !== $e->error_code ) {
 						throw $e;
 					}
+					if ( function_exists( 'do_action' ) ) {
+						/**
+						 * Fires when the configured engine daemon does not answer (the request then falls back).
+						 *
+						 * @param string       $socket Socket path.
+						 * @param Engine_Error $e      Why.
+						 */
+						do_action( 'session_warden_daemon_unreachable', $this->socket, $e );
+					}
 				}
 			}
 			if ( null === $raw ) {

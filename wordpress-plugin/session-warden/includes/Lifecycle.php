@@ -21,5 +21,8 @@ final class Lifecycle {
 
 	public static function deactivate(): void {
 		Cron::unschedule();
+		if ( null !== Daemon::marker() ) {
+			Daemon::stop();
+		}
 	}
 }

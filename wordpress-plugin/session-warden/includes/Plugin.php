@@ -42,8 +42,15 @@ final class Plugin {
 		// Daily upkeep (Cron).
 		add_action( Cron::HOOK, array( Cron::class, 'daily' ) );
 
+		// The engine daemon the plugin itself started (Daemon): found through the socket filter, and
+		// restarted (throttled) when it stops answering.
+		add_filter( 'session_warden_engine_socket', array( Daemon::class, 'filter_socket' ) );
+		add_action( 'session_warden_daemon_unreachable', array( Daemon::class, 'queue_ensure' ) );
+
 		if ( is_admin() ) {
 			Admin_Notice::register();
+			Engine_Panel::register();
+			add_action( 'admin_init', array( Daemon::class, 'admin_check' ) );
 		}
 	}
 }
