@@ -218,32 +218,66 @@ final class Engine_Client {
 		}
 	}
 
+	/**
+	 * One request over the daemon's socket. The connection is persistent (kept by this PHP worker between
+	 * requests, as pfsockopen does): connecting costs about as much as the request itself. A kept
+	 * connection the daemon has since closed (idle timeout, restart) fails on first use and is replaced
+	 * once by a fresh one.
+	 *
+	 * @param string $line Request line.
+	 */
 	private function over_socket( string $line ): string {
 		if ( null === $this->socket ) {
 			throw new Engine_Error( 'no engine daemon socket is configured', 'daemon_unreachable' );
 		}
+		$reused = isset( self::$warm[ $this->socket ] );
+		try {
+			return $this->socket_round_trip( $line );
+		} catch ( Engine_Error $e ) {
+			if ( ! $reused || 'daemon_io' !== $e->error_code ) {
+				throw $e;
+			}
+			return $this->socket_round_trip( $line );
+		}
+	}
+
+	/** @var array<string, true> Sockets this PHP worker holds a persistent connection to. */
+	private static array $warm = array();
+
+	/**
+	 * @param string $line Request line.
+	 */
+	private function socket_round_trip( string $line ): string {
 		$errno  = 0;
 		$errstr = '';
-		$conn   = @stream_socket_client( 'unix://' . $this->socket, $errno, $errstr, $this->timeout ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+		$conn   = @stream_socket_client( 'unix://' . $this->socket, $errno, $errstr, $this->timeout, STREAM_CLIENT_CONNECT | STREAM_CLIENT_PERSISTENT ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
 		if ( false === $conn ) {
+			unset( self::$warm[ $this->socket ] );
 			throw new Engine_Error( "cannot reach the engine daemon at {$this->socket}: $errstr", 'daemon_unreachable' );
 		}
+		$ok = false;
 		try {
 			stream_set_timeout( $conn, (int) $this->timeout, (int) ( fmod( $this->timeout, 1.0 ) * 1e6 ) );
-			if ( false === fwrite( $conn, $line . "\n" ) ) {
+			if ( false === @fwrite( $conn, $line . "\n" ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors
 				throw new Engine_Error( 'could not write to the engine daemon', 'daemon_io' );
 			}
 			$reply = fgets( $conn );
 			if ( stream_get_meta_data( $conn )['timed_out'] ) {
 				throw new Engine_Error( 'the engine daemon did not answer in time', 'timeout' );
 			}
-			if ( false === $reply ) {
+			if ( false === $reply || ! str_ends_with( $reply, "\n" ) ) {
 				throw new Engine_Error( 'the engine daemon closed the connection without a reply', 'daemon_io' );
 			}
-			$this->last_via = self::VIA_SOCKET;
+			$ok                          = true;
+			self::$warm[ $this->socket ] = true;
+			$this->last_via              = self::VIA_SOCKET;
 			return $reply;
 		} finally {
-			fclose( $conn );
+			if ( ! $ok ) {
+				// A connection in an unknown state (half a reply, a timeout) must never serve another request.
+				unset( self::$warm[ $this->socket ] );
+				fclose( $conn );
+			}
 		}
 	}
 
