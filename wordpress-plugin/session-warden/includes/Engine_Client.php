@@ -31,6 +31,12 @@ final class Engine_Client {
 	/** The PHP runtime's engine, loaded once per PHP process. */
 	private static ?\SessionWarden\Wasm\Engine $runtime = null;
 
+	/** Option (network-wide) that pins the transport: auto (default), socket, process or runtime. */
+	public const MODE_OPTION = 'session_warden_engine_mode';
+
+	/** The pinned transport, or null for automatic selection. */
+	private ?string $pinned = null;
+
 	/** How the last request was answered: socket, process or runtime. */
 	public ?string $last_via = null;
 
@@ -66,7 +72,19 @@ final class Engine_Client {
 		if ( function_exists( 'apply_filters' ) ) {
 			$geo_db = (string) apply_filters( 'session_warden_geo_db', $geo_db );
 		}
-		return new self( $dir . self::BINARY, $dir . self::ARTIFACT, $socket ? (string) $socket : null, 2.0, $geo_db );
+		$client         = new self( $dir . self::BINARY, $dir . self::ARTIFACT, $socket ? (string) $socket : null, 2.0, $geo_db );
+		$client->pinned = self::pinned_mode();
+		return $client;
+	}
+
+	/**
+	 * The transport the site owner pinned: the SESSION_WARDEN_ENGINE_MODE constant, else the option; null
+	 * for automatic (daemon, then process, then the PHP runtime). An unknown value means automatic.
+	 */
+	public static function pinned_mode(): ?string {
+		$mode = defined( 'SESSION_WARDEN_ENGINE_MODE' ) ? (string) SESSION_WARDEN_ENGINE_MODE
+			: ( function_exists( 'get_site_option' ) ? (string) get_site_option( self::MODE_OPTION, 'auto' ) : 'auto' );
+		return in_array( $mode, array( self::VIA_SOCKET, self::VIA_PROCESS, self::VIA_RUNTIME ), true ) ? $mode : null;
 	}
 
 	/**
@@ -96,12 +114,14 @@ final class Engine_Client {
 	 *
 	 * @param string      $op   Engine op name.
 	 * @param array       $args Op arguments (encoded as a JSON object).
-	 * @param string|null $via  VIA_SOCKET, VIA_PROCESS, or null: the socket if configured (falling back to a
-	 *                          process when the daemon cannot be reached), else a process.
+	 * @param string|null $via  VIA_SOCKET, VIA_PROCESS, VIA_RUNTIME, or null: the pinned mode if the site
+	 *                          owner pinned one, else the socket if configured, falling back to a process,
+	 *                          falling back to the PHP runtime when no binary can run.
 	 * @return mixed
 	 * @throws Engine_Error On any failure.
 	 */
 	public function request( string $op, array $args = array(), ?string $via = null ) {
+		$via ??= $this->pinned;
 		$line = json_encode(
 			array(
 				'v'    => 1,
