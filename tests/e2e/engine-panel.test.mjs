@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSite, engineShipped, engineRequest, outputPath, php, createUser, REPO } from '../fixtures/site.mjs';
+import { loadSite, engineShipped, engineRequest, outputPath, php, sql, createUser, REPO } from '../fixtures/site.mjs';
 import { Device, UA } from '../fixtures/device.mjs';
 import { launchBrowser, newDeviceContext, browserLogin } from '../fixtures/browser.mjs';
 
@@ -47,6 +47,7 @@ before(async () => {
   browser = await launchBrowser();
 });
 after(async () => {
+  clearEngineMode();
   await browser?.close();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
@@ -149,6 +150,56 @@ test(`${tag}: the engine panel shows the daemon mode, the engine version, a matc
       await context.close();
     }
   });
+});
+
+// The engine selection is a network-wide site option; on a single site that is a wp_options row.
+const clearEngineMode = () => sql(site, `DELETE FROM ${site.db.prefix}options WHERE option_name='session_warden_engine_mode'`);
+
+test(`${tag}: the engine panel pins the engine to the PHP WebAssembly runtime and back to automatic (screenshot)`, async () => {
+  await engineSettled();
+  const { context, page, errors } = await adminPage();
+  try {
+    await page.goto(`${site.url}${PANEL}`, { waitUntil: 'load' });
+    const select = page.locator('#sw-engine-mode-select');
+    assert.equal(await select.inputValue(), 'auto', 'automatic by default');
+    assert.equal(await select.isDisabled(), false, 'no SESSION_WARDEN_ENGINE_MODE in wp-config.php');
+    assert.deepEqual(await select.locator('option').allTextContents(), [
+      'Automatic (daemon, then one-shot process, then the PHP WebAssembly runtime)',
+      'Daemon only', 'One-shot process only', 'PHP WebAssembly runtime only',
+    ]);
+
+    // Pinned to the runtime.
+    await select.selectOption({ label: 'PHP WebAssembly runtime only' });
+    await Promise.all([page.waitForURL(/sw_daemon=mode_saved/, { waitUntil: 'load' }), page.locator('#sw-engine-mode-save').click()]);
+    assert.match(await page.locator('#sw-daemon-result.notice-success').textContent(), /The engine selection was saved\./);
+    assert.deepEqual(sql(site, `SELECT option_value FROM ${site.db.prefix}options WHERE option_name='session_warden_engine_mode'`), [['runtime']]);
+    assert.equal(await page.locator('#sw-engine-mode-select').inputValue(), 'runtime');
+    const mode = page.locator('#sw-engine-mode');
+    assert.equal(await mode.getAttribute('data-via'), 'runtime');
+    assert.equal(await mode.getAttribute('data-pinned'), 'runtime');
+    const pinnedText = (await page.locator('#sw-engine-serving').textContent()).trim();
+    assert.match(pinnedText, /PHP WebAssembly runtime/, pinnedText);
+    assert.match(pinnedText, /\(pinned\)/, pinnedText);
+    // The per-transport measurements are still there.
+    for (const via of ['socket', 'process']) {
+      assert.equal(await page.locator(`#sw-engine-round-trip tr[data-via="${via}"]`).count(), 1, `${via} round trip row`);
+    }
+    await page.screenshot({ path: outputPath(`${tag}-engine-panel-pinned.png`), fullPage: true });
+
+    // Back to automatic: the daemon serves again, and the option is gone.
+    await page.locator('#sw-engine-mode-select').selectOption('auto');
+    await Promise.all([page.waitForURL(/sw_daemon=mode_saved/, { waitUntil: 'load' }), page.locator('#sw-engine-mode-save').click()]);
+    assert.deepEqual(sql(site, `SELECT option_value FROM ${site.db.prefix}options WHERE option_name='session_warden_engine_mode'`), []);
+    assert.equal(await page.locator('#sw-engine-mode-select').inputValue(), 'auto');
+    assert.equal(await mode.getAttribute('data-pinned'), '');
+    const autoText = (await page.locator('#sw-engine-serving').textContent()).trim();
+    assert.match(autoText, /^daemon/, autoText);
+    assert.doesNotMatch(autoText, /pinned/);
+    assert.deepEqual(errors, [], 'no JavaScript errors');
+  } finally {
+    await context.close();
+    clearEngineMode();
+  }
 });
 
 test(`${tag}: the engine panel is for administrators only`, async () => {

@@ -20,6 +20,10 @@ final class Engine_Panel {
 	/** Form action names (also the nonce actions). */
 	private const START = 'session_warden_daemon_start';
 	private const STOP  = 'session_warden_daemon_stop';
+	private const MODE  = 'session_warden_engine_mode_save';
+
+	/** Values of Engine_Client::MODE_OPTION: auto (the default, stored as no option) or one transport. */
+	public const MODES = array( 'auto', Engine_Client::VIA_SOCKET, Engine_Client::VIA_PROCESS, Engine_Client::VIA_RUNTIME );
 
 	/** Version calls per transport for the round-trip median. */
 	public const SAMPLES = 5;
@@ -78,18 +82,46 @@ final class Engine_Panel {
 		return is_multisite() ? 'manage_network_options' : 'manage_options';
 	}
 
-	/** `load-{page}`: the Start and Stop buttons (POST, nonce, capability), then back to the page. */
+	/**
+	 * A value for Engine_Client::MODE_OPTION: one of MODES, anything else is 'auto'.
+	 *
+	 * @param mixed $value Submitted or stored value.
+	 */
+	public static function sanitize_mode( $value ): string {
+		$value = is_string( $value ) ? sanitize_key( $value ) : '';
+		return in_array( $value, self::MODES, true ) ? $value : 'auto';
+	}
+
+	/** The engine selection as set: the SESSION_WARDEN_ENGINE_MODE constant, else the network-wide option. */
+	private static function selected_mode(): string {
+		return self::sanitize_mode(
+			defined( 'SESSION_WARDEN_ENGINE_MODE' ) ? (string) SESSION_WARDEN_ENGINE_MODE : get_site_option( Engine_Client::MODE_OPTION, 'auto' )
+		);
+	}
+
+	/** `load-{page}`: the engine selection and the Start and Stop buttons (POST, nonce, capability), then back to the page. */
 	public static function handle_post(): void {
 		if ( 'POST' !== ( $_SERVER['REQUEST_METHOD'] ?? '' ) || ! isset( $_POST['session_warden_action'] ) ) {
 			return;
 		}
 		$action = sanitize_key( wp_unslash( $_POST['session_warden_action'] ) );
-		if ( self::START !== $action && self::STOP !== $action ) {
+		if ( self::START !== $action && self::STOP !== $action && self::MODE !== $action ) {
 			return;
 		}
 		check_admin_referer( $action );
 		if ( ! current_user_can( self::manage_capability() ) ) {
-			wp_die( esc_html__( 'Sorry, you are not allowed to manage the engine daemon.', 'session-warden' ), 403 );
+			wp_die(
+				esc_html(
+					self::MODE === $action
+						? __( 'Sorry, you are not allowed to choose the engine.', 'session-warden' )
+						: __( 'Sorry, you are not allowed to manage the engine daemon.', 'session-warden' )
+				),
+				403
+			);
+		}
+		if ( self::MODE === $action ) {
+			self::save_mode();
+			return;
 		}
 		if ( self::START === $action ) {
 			$result = Daemon::host_managed()
@@ -107,19 +139,54 @@ final class Engine_Panel {
 		exit;
 	}
 
+	/** Saves the engine selection (the select is disabled when wp-config.php pins it), then back to the page. */
+	private static function save_mode(): void {
+		if ( defined( 'SESSION_WARDEN_ENGINE_MODE' ) ) {
+			$done = 'mode_constant';
+		} else {
+			$mode = self::sanitize_mode( isset( $_POST['session_warden_engine_mode'] ) ? wp_unslash( $_POST['session_warden_engine_mode'] ) : 'auto' ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- sanitize_mode().
+			if ( 'auto' === $mode ) {
+				delete_site_option( Engine_Client::MODE_OPTION );
+			} else {
+				update_site_option( Engine_Client::MODE_OPTION, $mode );
+			}
+			Engine::reset();
+			$done = 'mode_saved';
+		}
+		wp_safe_redirect( self::url( array( 'sw_daemon' => $done ) ) );
+		exit;
+	}
+
 	/**
 	 * What the panel shows, measured now. Public so that tests can check the figures against the page.
 	 *
 	 * @return array{mode:string, socket:?string, version:?string, errors:array<string, array>, sha256:?string,
-	 *               expected_sha256:?string, round_trip:array<string, ?float>} mode is daemon, process, runtime
-	 *               or unavailable; errors and round_trip (ms) are by transport (runtime only when it is the
-	 *               mode in use).
+	 *               expected_sha256:?string, round_trip:array<string, ?float>, serving:?string,
+	 *               serving_error:?array, pinned:?string} mode is daemon, process, runtime or unavailable;
+	 *               errors and round_trip (ms) are by transport (runtime only when it is the mode in use);
+	 *               serving is the transport that answers requests now, as pinned or chosen automatically
+	 *               (null with serving_error when none answered); pinned is Engine_Client::pinned_mode().
 	 */
 	public static function status(): array {
 		$client   = Engine::client();
 		$socket   = self::configured_socket();
 		$versions = array();
 		$errors   = array();
+
+		// One request as the plugin makes them (no transport given): the pin or the automatic choice.
+		$serving       = null;
+		$serving_error = null;
+		$current       = Engine_Client::from_plugin();
+		try {
+			$current->version();
+			$serving = $current->last_via;
+		} catch ( Engine_Error $e ) {
+			$serving_error = array(
+				'code'    => $e->error_code,
+				'message' => $e->getMessage(),
+			);
+		}
+
 		foreach ( array( Engine_Client::VIA_SOCKET, Engine_Client::VIA_PROCESS ) as $via ) {
 			if ( Engine_Client::VIA_SOCKET === $via && null === $socket ) {
 				$errors[ $via ] = array(
@@ -176,6 +243,9 @@ final class Engine_Panel {
 			'sha256'          => is_readable( $artifact ) ? hash_file( 'sha256', $artifact ) : null,
 			'expected_sha256' => self::expected_sha256( Engine_Client::ARTIFACT ),
 			'round_trip'      => $round_trip,
+			'serving'         => $serving,
+			'serving_error'   => $serving_error,
+			'pinned'          => Engine_Client::pinned_mode(),
 		);
 	}
 
@@ -265,17 +335,28 @@ final class Engine_Panel {
 				<tbody>
 					<tr>
 						<th scope="row"><?php echo esc_html__( 'Mode', 'session-warden' ); ?></th>
-						<td id="sw-engine-mode" data-mode="<?php echo esc_attr( $status['mode'] ); ?>">
+						<td id="sw-engine-mode" data-mode="<?php echo esc_attr( $status['mode'] ); ?>" data-via="<?php echo esc_attr( (string) $status['serving'] ); ?>" data-pinned="<?php echo esc_attr( (string) $status['pinned'] ); ?>">
 							<?php
-							if ( 'daemon' === $status['mode'] ) {
+							$pinned = null !== $status['pinned'];
+							if ( Engine_Client::VIA_SOCKET === $status['serving'] ) {
 								/* translators: %s: unix socket path. */
-								echo esc_html( sprintf( __( 'daemon (unix socket %s)', 'session-warden' ), (string) $status['socket'] ) );
-							} elseif ( 'process' === $status['mode'] ) {
-								echo esc_html__( 'one-shot process', 'session-warden' );
-							} elseif ( 'runtime' === $status['mode'] ) {
-								echo esc_html__( 'PHP WebAssembly runtime (no engine binary can run here; slower)', 'session-warden' );
+								$serving = sprintf( __( 'daemon (unix socket %s)', 'session-warden' ), (string) $status['socket'] );
+							} elseif ( Engine_Client::VIA_PROCESS === $status['serving'] ) {
+								$serving = __( 'one-shot process', 'session-warden' );
+							} elseif ( Engine_Client::VIA_RUNTIME === $status['serving'] ) {
+								$serving = $pinned
+									? __( 'PHP WebAssembly runtime', 'session-warden' )
+									: __( 'PHP WebAssembly runtime (no engine binary can run here; slower)', 'session-warden' );
 							} else {
-								echo esc_html__( 'unavailable', 'session-warden' );
+								$serving = __( 'unavailable', 'session-warden' );
+							}
+							echo '<span id="sw-engine-serving">' . esc_html( $pinned ? sprintf( /* translators: %s: transport. */ __( '%s (pinned)', 'session-warden' ), $serving ) : $serving ) . '</span>';
+							if ( null !== $status['serving_error'] ) {
+								printf(
+									'<p class="description">%s</p>',
+									/* translators: 1: error code, 2: error message. */
+									esc_html( sprintf( __( 'No engine answered: %1$s: %2$s', 'session-warden' ), $status['serving_error']['code'], $status['serving_error']['message'] ) )
+								);
 							}
 							foreach ( $status['errors'] as $via => $error ) {
 								if ( Engine_Client::VIA_SOCKET === $via && null === $status['socket'] ) {
@@ -346,6 +427,9 @@ final class Engine_Panel {
 				</tbody>
 			</table>
 
+			<h2><?php echo esc_html__( 'Which engine serves this site', 'session-warden' ); ?></h2>
+			<?php self::render_mode_form(); ?>
+
 			<h2><?php echo esc_html__( 'Round trip', 'session-warden' ); ?></h2>
 			<p>
 				<?php
@@ -398,10 +482,12 @@ final class Engine_Panel {
 			return;
 		}
 		$messages = array(
-			'started'      => array( 'success', __( 'The engine daemon was started.', 'session-warden' ) ),
-			'stopped'      => array( 'success', __( 'The engine daemon was stopped.', 'session-warden' ) ),
-			'start_failed' => array( 'error', __( 'The engine daemon could not be started.', 'session-warden' ) ),
-			'stop_failed'  => array( 'error', __( 'The engine daemon could not be stopped.', 'session-warden' ) ),
+			'started'       => array( 'success', __( 'The engine daemon was started.', 'session-warden' ) ),
+			'stopped'       => array( 'success', __( 'The engine daemon was stopped.', 'session-warden' ) ),
+			'start_failed'  => array( 'error', __( 'The engine daemon could not be started.', 'session-warden' ) ),
+			'stop_failed'   => array( 'error', __( 'The engine daemon could not be stopped.', 'session-warden' ) ),
+			'mode_saved'    => array( 'success', __( 'The engine selection was saved.', 'session-warden' ) ),
+			'mode_constant' => array( 'error', __( 'The engine is pinned in wp-config.php (SESSION_WARDEN_ENGINE_MODE): the selection was not changed.', 'session-warden' ) ),
 		);
 		if ( ! isset( $messages[ $done ] ) ) {
 			return;
@@ -415,6 +501,56 @@ final class Engine_Panel {
 			esc_html( $messages[ $done ][1] ),
 			'' === $detail ? '' : ' ' . esc_html( $detail )
 		);
+	}
+
+	/** The engine selection: a select saved to Engine_Client::MODE_OPTION, disabled when wp-config.php pins it. */
+	private static function render_mode_form(): void {
+		$constant = defined( 'SESSION_WARDEN_ENGINE_MODE' );
+		$disabled = $constant || ! current_user_can( self::manage_capability() );
+		$selected = self::selected_mode();
+		$labels   = array(
+			'auto'                     => __( 'Automatic (daemon, then one-shot process, then the PHP WebAssembly runtime)', 'session-warden' ),
+			Engine_Client::VIA_SOCKET  => __( 'Daemon only', 'session-warden' ),
+			Engine_Client::VIA_PROCESS => __( 'One-shot process only', 'session-warden' ),
+			Engine_Client::VIA_RUNTIME => __( 'PHP WebAssembly runtime only', 'session-warden' ),
+		);
+		?>
+		<form method="post" action="<?php echo esc_url( self::url() ); ?>" id="sw-engine-mode-form">
+			<?php wp_nonce_field( self::MODE ); ?>
+			<input type="hidden" name="session_warden_action" value="<?php echo esc_attr( self::MODE ); ?>" />
+			<p>
+				<label for="sw-engine-mode-select"><?php echo esc_html__( 'Engine', 'session-warden' ); ?></label>
+				<select name="session_warden_engine_mode" id="sw-engine-mode-select"<?php disabled( $disabled ); ?>>
+					<?php foreach ( $labels as $value => $label ) : ?>
+						<option value="<?php echo esc_attr( $value ); ?>"<?php selected( $selected, $value ); ?>><?php echo esc_html( $label ); ?></option>
+					<?php endforeach; ?>
+				</select>
+			</p>
+			<?php if ( $constant ) : ?>
+				<p class="description" id="sw-engine-mode-constant">
+					<?php
+					/* translators: %s: value of the constant. */
+					echo esc_html( sprintf( __( 'wp-config.php pins the engine (SESSION_WARDEN_ENGINE_MODE = %s): change it there.', 'session-warden' ), (string) SESSION_WARDEN_ENGINE_MODE ) );
+					?>
+				</p>
+			<?php else : ?>
+				<p class="description">
+					<?php
+					echo esc_html(
+						is_multisite()
+							? __( 'Pinning one transport makes every engine call use it, with no fallback. The setting applies to every site of the network.', 'session-warden' )
+							: __( 'Pinning one transport makes every engine call use it, with no fallback.', 'session-warden' )
+					);
+					?>
+				</p>
+				<?php
+				if ( ! $disabled ) {
+					submit_button( __( 'Save engine selection', 'session-warden' ), 'primary', 'submit', false, array( 'id' => 'sw-engine-mode-save' ) );
+				}
+				?>
+			<?php endif; ?>
+		</form>
+		<?php
 	}
 
 	/**
