@@ -22,28 +22,7 @@ if ( ! defined( 'ABSPATH' ) ) {
 
 const VERSION = '0.1.0';
 const PLUGIN_FILE = __FILE__;
-define( __NAMESPACE__ . '\PLUGIN_DIR', __DIR__ . '/' );
-
-/*
- * PSR-4 style autoloader for includes/: SessionWarden\Engine_Client → includes/Engine_Client.php,
- * SessionWarden\Sub\Thing → includes/Sub/Thing.php.
- */
-spl_autoload_register(
-	static function ( string $class ): void {
-		$prefix = __NAMESPACE__ . '\\';
-		if ( 0 !== strncmp( $class, $prefix, strlen( $prefix ) ) ) {
-			return;
-		}
-		$relative = str_replace( '\\', '/', substr( $class, strlen( $prefix ) ) );
-		if ( ! preg_match( '#^[A-Za-z0-9_/]+$#', $relative ) ) {
-			return;
-		}
-		$file = PLUGIN_DIR . 'includes/' . $relative . '.php';
-		if ( is_file( $file ) ) {
-			require $file;
-		}
-	}
-);
+require __DIR__ . '/includes/autoload.php';
 
 register_activation_hook( __FILE__, array( Lifecycle::class, 'activate' ) );
 register_deactivation_hook( __FILE__, array( Lifecycle::class, 'deactivate' ) );
