@@ -153,6 +153,31 @@ final class Session_Store {
 	}
 
 	/**
+	 * One page of the IDs of users who have a `session_tokens` row, lowest ID first, across the whole
+	 * network. This is where core's default backend keeps sessions; a custom `session_token_manager`
+	 * backend that stores elsewhere has no list of its users to offer, so its users are not found here.
+	 *
+	 * @param int $offset Users to skip.
+	 * @param int $limit  Page size.
+	 * @return int[]
+	 */
+	public function users_with_sessions( int $offset, int $limit ): array {
+		$ids = get_users(
+			array(
+				'blog_id'     => 0,
+				'meta_key'    => 'session_tokens', // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_key
+				'fields'      => 'ID',
+				'orderby'     => 'ID',
+				'order'       => 'ASC',
+				'number'      => max( 1, $limit ),
+				'offset'      => max( 0, $offset ),
+				'count_total' => false,
+			)
+		);
+		return array_map( 'intval', $ids );
+	}
+
+	/**
 	 * The verifier WordPress stores for a raw token (mirrors the private WP_Session_Tokens::hash_token()).
 	 *
 	 * @param string $token Raw session token from the auth cookie.

@@ -37,20 +37,10 @@ final class Sweeper {
 			'error'   => null,
 		);
 		$offset = 0;
+		$store  = new Session_Store();
 
 		do {
-			$ids = get_users(
-				array(
-					'blog_id'     => 0,
-					'meta_key'    => 'session_tokens', // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_key
-					'fields'      => 'ID',
-					'orderby'     => 'ID',
-					'order'       => 'ASC',
-					'number'      => $batch,
-					'offset'      => $offset,
-					'count_total' => false,
-				)
-			);
+			$ids = $store->users_with_sessions( $offset, $batch );
 			$gone = 0;
 			foreach ( $ids as $id ) {
 				$user = get_userdata( (int) $id );

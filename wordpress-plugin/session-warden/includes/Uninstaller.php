@@ -144,18 +144,7 @@ final class Uninstaller {
 		$batch  = 200;
 		do {
 			// Rows are only rewritten, never removed, so offset paging sees every user once.
-			$ids = get_users(
-				array(
-					'blog_id'     => 0,
-					'meta_key'    => 'session_tokens', // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_key
-					'fields'      => 'ID',
-					'orderby'     => 'ID',
-					'order'       => 'ASC',
-					'number'      => $batch,
-					'offset'      => $offset,
-					'count_total' => false,
-				)
-			);
+			$ids = $store->users_with_sessions( $offset, $batch );
 			foreach ( $ids as $id ) {
 				$strip  = static fn ( int $uid ): int => self::strip_user( $store, $uid );
 				$result = $lock->with_lock( (int) $id, $strip );
