@@ -68,13 +68,23 @@ final class Engine_Client {
 		if ( function_exists( 'apply_filters' ) ) {
 			$socket = apply_filters( 'session_warden_engine_socket', $socket );
 		}
-		$geo_db = defined( 'SESSION_WARDEN_GEO_DB' ) ? (string) SESSION_WARDEN_GEO_DB : '';
-		if ( function_exists( 'apply_filters' ) ) {
-			$geo_db = (string) apply_filters( 'session_warden_geo_db', $geo_db );
-		}
-		$client         = new self( $dir . self::BINARY, $dir . self::ARTIFACT, $socket ? (string) $socket : null, 2.0, $geo_db );
+		$client         = new self( $dir . self::BINARY, $dir . self::ARTIFACT, $socket ? (string) $socket : null, 2.0, self::configured_geo_db() );
 		$client->pinned = self::pinned_mode();
 		return $client;
+	}
+
+	/** The geo database configured for this site, or '' (SESSION_WARDEN_GEO_DB or the filter). */
+	public static function configured_geo_db(): string {
+		$db = defined( 'SESSION_WARDEN_GEO_DB' ) ? (string) SESSION_WARDEN_GEO_DB : '';
+		if ( function_exists( 'apply_filters' ) ) {
+			/**
+			 * Filters the path of the MaxMind-format country database used for country limits and flags.
+			 *
+			 * @param string $db Path, or '' for none.
+			 */
+			$db = (string) apply_filters( 'session_warden_geo_db', $db );
+		}
+		return $db;
 	}
 
 	/**

@@ -345,7 +345,7 @@ final class Login_Guard {
 	 * @return \WP_Error|null A refusal, or null to go on.
 	 */
 	private static function engine_failed( \WP_User $user, Engine_Error $e ): ?\WP_Error {
-		$closed = array_intersect( (array) $user->roles, (array) Settings::value( 'fail_closed_roles' ) );
+		$closed = Settings::fails_closed( $user );
 		Events::record(
 			'engine_failed',
 			(int) $user->ID,

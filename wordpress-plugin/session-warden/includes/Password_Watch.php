@@ -70,18 +70,15 @@ final class Password_Watch {
 			return;
 		}
 		$store  = new Session_Store();
-		$result = ( new User_Lock() )->with_lock(
-			$user_id,
-			static function () use ( $store, $user_id, $keep ): array {
-				$ended = array_diff_key( $store->all( $user_id ), array( $keep => true ) );
-				$store->destroy_many( $user_id, array_map( 'strval', array_keys( $ended ) ) );
-				return $ended;
-			}
-		);
+		$end    = static function () use ( $store, $user_id, $keep ): array {
+			$ended = array_diff_key( $store->all( $user_id ), array( $keep => true ) );
+			$store->destroy_many( $user_id, array_map( 'strval', array_keys( $ended ) ) );
+			return $ended;
+		};
+		$result = ( new User_Lock() )->with_lock( $user_id, $end );
 		if ( is_wp_error( $result ) ) {
 			// Another request holds the sessions; do it without the lock rather than leave old sessions alive.
-			$result = array_diff_key( $store->all( $user_id ), array( $keep => true ) );
-			$store->destroy_many( $user_id, array_map( 'strval', array_keys( $result ) ) );
+			$result = $end();
 		}
 		foreach ( $result as $verifier => $record ) {
 			Login_Guard::record_end( $user_id, (string) $verifier, $record, 'password_change' );

@@ -58,17 +58,6 @@ final class Request_Facts {
 		return substr( hash( 'sha256', wp_json_encode( array( $facts['remote_addr'], $facts['headers'] ) ) ), 0, 32 );
 	}
 
-	/** The geo database configured for this site, or '' (SESSION_WARDEN_GEO_DB or the filter). */
-	public static function geo_db(): string {
-		$db = defined( 'SESSION_WARDEN_GEO_DB' ) ? (string) SESSION_WARDEN_GEO_DB : '';
-		/**
-		 * Filters the path of the MaxMind-format country database used for country limits and flags.
-		 *
-		 * @param string $db Path, or '' for none.
-		 */
-		return (string) apply_filters( 'session_warden_geo_db', $db );
-	}
-
 	/**
 	 * The facts with the client's country, when a geo database is configured (two small engine calls:
 	 * the client address, then its country). Without a database the country stays ''.
@@ -77,7 +66,7 @@ final class Request_Facts {
 	 * @throws Engine_Error When the engine fails.
 	 */
 	public static function with_country( array $facts ): array {
-		if ( '' === self::geo_db() ) {
+		if ( '' === Engine_Client::configured_geo_db() ) {
 			return $facts;
 		}
 		$client = Engine::ask(

@@ -56,7 +56,8 @@ final class Session_Guard {
 	private static function visit( int $user_id, string $token ): int {
 		$store    = new Session_Store();
 		$verifier = $store->verifier_for_token( $token );
-		$record   = $store->get( $user_id, $verifier );
+		$sessions = $store->all( $user_id );
+		$record   = $sessions[ $verifier ] ?? null;
 		if ( null === $record ) {
 			return $user_id; // Core did not find it either; its own check has the last word.
 		}
@@ -85,7 +86,7 @@ final class Session_Guard {
 		try {
 			$facts  = Request_Facts::with_country( $facts );
 			$others = array();
-			foreach ( $store->all( $user_id ) as $v => $r ) {
+			foreach ( $sessions as $v => $r ) {
 				if ( $v !== $verifier ) {
 					$others[] = Session_Record::to_engine( (string) $v, $r );
 				}
@@ -109,8 +110,7 @@ final class Session_Guard {
 		} catch ( Engine_Error $e ) {
 			// Fail open keeps the visitor signed in; fail closed refuses this request but keeps the session,
 			// so nothing is lost when the engine is back.
-			$closed = array_intersect( (array) $user->roles, (array) Settings::value( 'fail_closed_roles' ) );
-			return $closed ? 0 : $user_id;
+			return Settings::fails_closed( $user ) ? 0 : $user_id;
 		}
 
 		/**

@@ -70,6 +70,16 @@ final class Settings {
 	}
 
 	/**
+	 * Whether the user has a role the site owner chose to refuse while the engine cannot answer (the
+	 * failure policy; every other user fails open).
+	 *
+	 * @param \WP_User $user User.
+	 */
+	public static function fails_closed( \WP_User $user ): bool {
+		return (bool) array_intersect( (array) $user->roles, (array) self::value( 'fail_closed_roles' ) );
+	}
+
+	/**
 	 * Checks and stores a settings document. Nothing is stored unless the engine accepts all of it, so a
 	 * bad field never half-applies; the version is bumped so every kept request verdict is asked again.
 	 *
