@@ -3,17 +3,12 @@
 // request (the order rotates every round) so drift hits every case alike. Prints medians, p90s and ratios.
 //   SW_ENV=…/env.json node benches/plugin/bench.mjs [N=1000]
 import { execFileSync } from 'node:child_process';
-import { loadSite, sql } from '../../tests/fixtures/site.mjs';
+import { loadSite, sql, wp } from '../../tests/fixtures/site.mjs';
 
 const site = loadSite();
 const N = Number(process.argv[2] ?? 1000);
 const CASES = ['off', 'daemon', 'process'];
 const USERS = 20;
-
-function php(command, args) {
-  return execFileSync('php', [new URL('../../tests/fixtures/wp.php', import.meta.url).pathname, command, JSON.stringify(args)],
-    { encoding: 'utf8', env: { ...process.env, SW_ENV: site.envFile } });
-}
 
 async function timed(path, { method = 'GET', body, cookie, bench }) {
   const headers = { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36', 'X-SW-Bench': bench === 'daemon' ? '' : bench };
@@ -33,7 +28,7 @@ const users = [];
 for (let i = 0; i < USERS; i++) users.push({ login: `bench-${i}`, password: `bench-${i}-pass-123` });
 execFileSync('php', [new URL('../../tests/fixtures/users.php', import.meta.url).pathname, ...users.map((u) => `${u.login}:subscriber:${u.password}`), 'bench-page:editor:bench-page-pass-123'],
   { env: { ...process.env, SW_ENV: site.envFile } });
-const saved = JSON.parse(php('settings', { defaults: { limits: [{ kind: 'user', max: 3 }], mode: 'logout_oldest', idle_timeout: 3600 } }));
+const saved = wp(site, 'settings', { defaults: { limits: [{ kind: 'user', max: 3 }], mode: 'logout_oldest', idle_timeout: 3600 } });
 if (saved.error) throw new Error(JSON.stringify(saved));
 const clearSessions = () => sql(site, `DELETE m FROM ${site.db.prefix}usermeta m JOIN ${site.db.prefix}users u ON u.ID = m.user_id WHERE m.meta_key = 'session_tokens' AND u.user_login LIKE 'bench-%' AND u.user_login <> 'bench-page'`);
 
@@ -59,7 +54,7 @@ for (let i = 0; i < N + warm; i++) {
   }
   if (i % 10 === 9) clearSessions();
 }
-php('reset', {});
+wp(site, 'reset');
 
 const lines = [`Session Warden plugin overhead — ${new Date().toISOString()}, WordPress ${site.wp_version}, ${N} requests per case, interleaved`, 'measure                      off ms (med/p90)     daemon ms (med/p90)  ratio   one-shot ms (med/p90)  ratio'];
 for (const what of ['login', 'page']) {

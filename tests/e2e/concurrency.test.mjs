@@ -4,8 +4,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { loadSite, php, createUser as makeUser, sessionTokenRows, REPO } from '../fixtures/site.mjs';
+import { loadSite, wp as wpOn, freshUser, sessionTokenRows, asWebUser } from '../fixtures/site.mjs';
 import { Device, UA } from '../fixtures/device.mjs';
 
 const site = loadSite();
@@ -13,14 +12,8 @@ const tag = `wp-${site.wp_version}`;
 const hooks = site.test_hooks ? {} : { skip: 'needs SW_TEST_HOOKS=1' };
 const BURST = 50;
 
-function wp(command, args = {}) {
-  return JSON.parse(php(site, join(REPO, 'tests', 'fixtures', 'wp.php'), [command, JSON.stringify(args)]));
-}
-function createUser(login, role = 'subscriber') {
-  const user = makeUser(site, login, role);
-  wp('clear', { login });
-  return user;
-}
+const wp = (command, args) => wpOn(site, command, args);
+const createUser = (login, role) => freshUser(site, login, role);
 function limitOne(user, mode) {
   const saved = wp('settings', { users: [{ user_id: user.id, rule: { limits: [{ kind: 'user', max: 1 }], mode } }] });
   assert.ok(!saved.error, JSON.stringify(saved));
@@ -41,8 +34,7 @@ const second = { port: site.port + 100, proc: null };
 second.site = { ...site, url: `http://127.0.0.1:${second.port}` };
 
 before(async () => {
-  const asWeb = process.getuid?.() === 0 ? ['setpriv', '--reuid=www-data', '--regid=www-data', '--clear-groups', '--'] : [];
-  const cmd = [...asWeb, 'php', '-d', 'opcache.enable_cli=1', '-S', `127.0.0.1:${second.port}`, '-t', site.site];
+  const cmd = [...asWebUser(), 'php', '-d', 'opcache.enable_cli=1', '-S', `127.0.0.1:${second.port}`, '-t', site.site];
   second.proc = spawn(cmd[0], cmd.slice(1), { env: { ...process.env, PHP_CLI_SERVER_WORKERS: '4' }, stdio: 'ignore', detached: true });
   for (let i = 0; i < 100; i++) {
     try { if ((await fetch(`${second.site.url}/wp-login.php`)).status === 200) return; } catch { /* not yet */ }

@@ -4,18 +4,14 @@
 // fixture user (settings `users`/`roles`), and the settings are reset after each test.
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { loadSite, php, createUser as makeUser, sessionTokenRows, REPO } from '../fixtures/site.mjs';
+import { loadSite, wp as wpOn, freshUser, sessionTokenRows } from '../fixtures/site.mjs';
 import { Device, UA } from '../fixtures/device.mjs';
 
 const site = loadSite();
 const tag = `wp-${site.wp_version}`;
 const hooks = site.test_hooks ? {} : { skip: 'needs SW_TEST_HOOKS=1 (device addresses)' };
 
-/** Runs tests/fixtures/wp.php inside the site's WordPress. */
-function wp(command, args = {}) {
-  return JSON.parse(php(site, join(REPO, 'tests', 'fixtures', 'wp.php'), [command, JSON.stringify(args)]));
-}
+const wp = (command, args) => wpOn(site, command, args);
 
 function settings(doc) {
   const saved = wp('settings', doc);
@@ -28,13 +24,6 @@ function ruleFor(user, rule, extra = {}) {
   return settings({ users: [{ user_id: user.id, rule }], ...extra });
 }
 
-/** A fixture user with no sessions and no events left from an earlier run on the same site. */
-function createUser(site_, login, role = 'subscriber') {
-  const user = makeUser(site_, login, role);
-  wp('clear', { login });
-  return user;
-}
-
 const sessions = (user) => wp('sessions', { login: user.login });
 const events = (user, type) => wp('events', { login: user.login, type });
 
@@ -45,7 +34,7 @@ function device(name, opts = {}) {
 afterEach(() => { wp('reset'); });
 
 test(`${tag}: block mode refuses the second login with the configured message and keeps the first`, hooks, async () => {
-  const user = createUser(site, 'enf-block');
+  const user = freshUser(site, 'enf-block');
   ruleFor(user, { limits: [{ kind: 'user', max: 1 }], mode: 'block' });
   const a = device('a', { ip: '198.51.100.1' });
   assert.ok((await a.login(user.login, user.password)).ok);
@@ -62,7 +51,7 @@ test(`${tag}: block mode refuses the second login with the configured message an
 });
 
 test(`${tag}: a custom block message replaces the built-in one`, hooks, async () => {
-  const user = createUser(site, 'enf-message');
+  const user = freshUser(site, 'enf-message');
   ruleFor(user, { limits: [{ kind: 'user', max: 1 }], mode: 'block', message_key: 'one_device' });
   wp('option', { name: 'session_warden_messages', value: { one_device: 'Only one device <b>please</b>.' } });
   try {
@@ -76,7 +65,7 @@ test(`${tag}: a custom block message replaces the built-in one`, hooks, async ()
 });
 
 test(`${tag}: logout_oldest ends the oldest session and keeps the new one`, hooks, async () => {
-  const user = createUser(site, 'enf-oldest');
+  const user = freshUser(site, 'enf-oldest');
   ruleFor(user, { limits: [{ kind: 'user', max: 2 }], mode: 'logout_oldest' });
   const a = device('a', { ip: '198.51.100.1' });
   const b = device('b', { ip: '198.51.100.2', userAgent: UA.desktopFirefox });
@@ -98,7 +87,7 @@ test(`${tag}: logout_oldest ends the oldest session and keeps the new one`, hook
 });
 
 test(`${tag}: logout_all ends every other session`, hooks, async () => {
-  const user = createUser(site, 'enf-all');
+  const user = freshUser(site, 'enf-all');
   ruleFor(user, { limits: [{ kind: 'user', max: 2 }], mode: 'logout_all' });
   const a = device('a'); const b = device('b'); const c = device('c');
   assert.ok((await a.login(user.login, user.password)).ok);
@@ -111,7 +100,7 @@ test(`${tag}: logout_all ends every other session`, hooks, async () => {
 });
 
 test(`${tag}: redirect mode sends the refused login to the configured page without a cookie`, hooks, async () => {
-  const user = createUser(site, 'enf-redirect');
+  const user = freshUser(site, 'enf-redirect');
   ruleFor(user, { limits: [{ kind: 'user', max: 1 }], mode: 'redirect', redirect_url: '/too-many-devices/' });
   assert.ok((await device('a').login(user.login, user.password)).ok);
   const b = device('b');
@@ -123,9 +112,9 @@ test(`${tag}: redirect mode sends the refused login to the configured page witho
 });
 
 test(`${tag}: per-role limits apply to that role only; per-user rules override them`, hooks, async () => {
-  const editor = createUser(site, 'enf-role-editor', 'editor');
-  const author = createUser(site, 'enf-role-author', 'author');
-  const vip = createUser(site, 'enf-role-vip', 'editor');
+  const editor = freshUser(site, 'enf-role-editor', 'editor');
+  const author = freshUser(site, 'enf-role-author', 'author');
+  const vip = freshUser(site, 'enf-role-vip', 'editor');
   settings({
     roles: [{ role: 'editor', rule: { limits: [{ kind: 'user', max: 1 }], mode: 'block' } }],
     users: [{ user_id: vip.id, rule: { limits: [{ kind: 'user', max: 3 }] } }],
@@ -139,8 +128,8 @@ test(`${tag}: per-role limits apply to that role only; per-user rules override t
 });
 
 test(`${tag}: bypassed users and roles are never limited`, hooks, async () => {
-  const user = createUser(site, 'enf-bypass-user');
-  const admin = createUser(site, 'enf-bypass-admin', 'administrator');
+  const user = freshUser(site, 'enf-bypass-user');
+  const admin = freshUser(site, 'enf-bypass-admin', 'administrator');
   settings({ defaults: { limits: [{ kind: 'user', max: 1 }], mode: 'block' }, bypass: { user_ids: [user.id], roles: ['administrator'] } });
   for (const who of [user, admin]) {
     assert.ok((await device('x').login(who.login, who.password)).ok);
@@ -149,7 +138,7 @@ test(`${tag}: bypassed users and roles are never limited`, hooks, async () => {
 });
 
 test(`${tag}: limit kinds: same IP, same browser`, hooks, async () => {
-  const user = createUser(site, 'enf-kinds');
+  const user = freshUser(site, 'enf-kinds');
   ruleFor(user, { limits: [{ kind: 'ip', max: 1 }, { kind: 'browser', max: 2 }], mode: 'block' });
   assert.ok((await device('a', { ip: '198.51.100.10' }).login(user.login, user.password)).ok);
   const sameIp = await device('b', { ip: '198.51.100.10', userAgent: UA.desktopFirefox }).login(user.login, user.password);
@@ -162,7 +151,7 @@ test(`${tag}: limit kinds: same IP, same browser`, hooks, async () => {
 });
 
 test(`${tag}: max distinct IPs`, hooks, async () => {
-  const user = createUser(site, 'enf-maxips');
+  const user = freshUser(site, 'enf-maxips');
   ruleFor(user, { max_ips: 2, mode: 'block' });
   assert.ok((await device('a', { ip: '192.0.2.1' }).login(user.login, user.password)).ok);
   assert.ok((await device('b', { ip: '192.0.2.2' }).login(user.login, user.password)).ok);
@@ -171,7 +160,7 @@ test(`${tag}: max distinct IPs`, hooks, async () => {
 });
 
 test(`${tag}: IP deny and allow lists refuse before the password, with one generic message`, hooks, async () => {
-  const user = createUser(site, 'enf-iprules');
+  const user = freshUser(site, 'enf-iprules');
   ruleFor(user, { ip_deny: ['198.51.100.0/24'] });
   const denied = await device('d', { ip: '198.51.100.77' }).login(user.login, user.password);
   assert.equal(denied.ok, false);
@@ -187,7 +176,7 @@ test(`${tag}: IP deny and allow lists refuse before the password, with one gener
 });
 
 test(`${tag}: idle timeout ends the session on its next request and says why`, hooks, async () => {
-  const user = createUser(site, 'enf-idle');
+  const user = freshUser(site, 'enf-idle');
   ruleFor(user, { idle_timeout: 600 });
   const a = device('a');
   assert.ok((await a.login(user.login, user.password)).ok);
@@ -206,7 +195,7 @@ test(`${tag}: idle timeout ends the session on its next request and says why`, h
 });
 
 test(`${tag}: IP binding ends a session used from another address`, hooks, async () => {
-  const user = createUser(site, 'enf-binding');
+  const user = freshUser(site, 'enf-binding');
   ruleFor(user, { ip_binding: true });
   const a = device('a', { ip: '198.51.100.30' });
   assert.ok((await a.login(user.login, user.password)).ok);
@@ -218,8 +207,8 @@ test(`${tag}: IP binding ends a session used from another address`, hooks, async
 });
 
 test(`${tag}: the logout epoch ends everyone's sessions, and new logins work`, hooks, async () => {
-  const u1 = createUser(site, 'enf-epoch-1');
-  const u2 = createUser(site, 'enf-epoch-2', 'editor');
+  const u1 = freshUser(site, 'enf-epoch-1');
+  const u2 = freshUser(site, 'enf-epoch-2', 'editor');
   const a = device('a'); const b = device('b');
   assert.ok((await a.login(u1.login, u1.password)).ok);
   assert.ok((await b.login(u2.login, u2.password)).ok);
@@ -237,7 +226,7 @@ test(`${tag}: the logout epoch ends everyone's sessions, and new logins work`, h
 
 test(`${tag}: sessions record the resolved client, its country and device; a second country raises a flag`, hooks, async (t) => {
   if (!site.geo_db) return t.skip('the site has no geo database (SW_GEO=0)');
-  const user = createUser(site, 'enf-geo');
+  const user = freshUser(site, 'enf-geo');
   settings({});
   const uk = device('uk', { ip: '81.2.69.10', userAgent: UA.iphoneSafari });
   assert.ok((await uk.login(user.login, user.password)).ok);
@@ -255,7 +244,7 @@ test(`${tag}: sessions record the resolved client, its country and device; a sec
 });
 
 test(`${tag}: forwarding headers are believed only from trusted proxies`, hooks, async () => {
-  const user = createUser(site, 'enf-proxy');
+  const user = freshUser(site, 'enf-proxy');
   // No device address: the request reaches PHP from 127.0.0.1, like through a local reverse proxy.
   const viaProxy = () => new Device(site, { name: 'p', forwardedFor: '192.0.2.99' });
   ruleFor(user, { ip_deny: ['192.0.2.99/32'] });
@@ -269,7 +258,7 @@ test(`${tag}: forwarding headers are believed only from trusted proxies`, hooks,
 });
 
 test(`${tag}: activity is written at most once a minute, and never by the heartbeat`, hooks, async () => {
-  const user = createUser(site, 'enf-activity');
+  const user = freshUser(site, 'enf-activity');
   settings({});
   const a = device('a');
   assert.ok((await a.login(user.login, user.password)).ok);
@@ -288,7 +277,7 @@ test(`${tag}: activity is written at most once a minute, and never by the heartb
 });
 
 test(`${tag}: a password-less session (magic link, SSO, second factor) is limited too`, hooks, async () => {
-  const user = createUser(site, 'enf-magic');
+  const user = freshUser(site, 'enf-magic');
   ruleFor(user, { limits: [{ kind: 'user', max: 1 }], mode: 'block' });
   const a = device('a');
   assert.ok((await a.login(user.login, user.password)).ok);
@@ -306,7 +295,7 @@ test(`${tag}: a password-less session (magic link, SSO, second factor) is limite
 });
 
 test(`${tag}: a password reset ends every session of the user`, hooks, async () => {
-  const user = createUser(site, 'enf-password');
+  const user = freshUser(site, 'enf-password');
   settings({});
   const a = device('a'); const b = device('b');
   assert.ok((await a.login(user.login, user.password)).ok);

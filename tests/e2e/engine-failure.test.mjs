@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSite, php, createUser as makeUser, REPO } from '../fixtures/site.mjs';
+import { loadSite, wp as wpOn, freshUser, asWebUser } from '../fixtures/site.mjs';
 import { Device } from '../fixtures/device.mjs';
 
 const site = loadSite();
@@ -17,14 +17,8 @@ const pidFile = join(site.root, 'run', 'engine.pid');
 const binary = join(site.engine.dir, 'session-warden-engine');
 const component = join(site.engine.dir, 'session-warden.wasm');
 
-function wp(command, args = {}) {
-  return JSON.parse(php(site, join(REPO, 'tests', 'fixtures', 'wp.php'), [command, JSON.stringify(args)]));
-}
-function createUser(login, role = 'subscriber') {
-  const user = makeUser(site, login, role);
-  wp('clear', { login });
-  return user;
-}
+const wp = (command, args) => wpOn(site, command, args);
+const createUser = (login, role) => freshUser(site, login, role);
 const fatalCount = () => (readFileSync(join(site.root, 'logs', 'php-error.log'), 'utf8').match(/PHP Fatal/g) ?? []).length;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,8 +29,7 @@ function stopDaemon() {
   process.kill(-pid, 'SIGTERM');
 }
 async function startDaemon() {
-  const asWeb = process.getuid?.() === 0 ? ['setpriv', '--reuid=www-data', '--regid=www-data', '--clear-groups', '--'] : [];
-  const cmd = [...asWeb, ...daemonArgs];
+  const cmd = [...asWebUser(), ...daemonArgs];
   const child = spawn(cmd[0], cmd.slice(1), { detached: true, stdio: 'ignore' });
   child.unref();
   writeFileSync(pidFile, String(child.pid)); // down.sh stops it by this process group
