@@ -47,10 +47,32 @@ final class Plugin {
 		add_filter( 'session_warden_engine_socket', array( Daemon::class, 'filter_socket' ) );
 		add_action( 'session_warden_daemon_unreachable', array( Daemon::class, 'queue_ensure' ) );
 
+		// REST namespace session-warden/v1.
+		// [rest]
+		// [/rest]
+
+		// Front end and profile: the "your sessions" block, shortcode and profile section.
+		// [front]
+		// [/front]
+
+		// Real-time logout, idle warning and emails.
+		// [live]
+		// [/live]
+
+		// WP-CLI `wp session-warden`.
+		// [cli]
+		// [/cli]
+
 		if ( is_admin() ) {
 			Admin_Notice::register();
 			Engine_Panel::register();
 			add_action( 'admin_init', array( Daemon::class, 'admin_check' ) );
+			// Sessions screen (site and network admin).
+			// [sessions-screen]
+			// [/sessions-screen]
+			// Settings screen and simulator (site and network admin).
+			// [settings-screen]
+			// [/settings-screen]
 		}
 	}
 }
