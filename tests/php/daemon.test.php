@@ -268,6 +268,36 @@ sw_test(
 	}
 );
 
+sw_test(
+	'admin page loads (check_throttled) find a dead daemon and restart it, and look at most once a minute',
+	function () {
+		sw_require_engine();
+		sw_with_daemon_sandbox(
+			function ( string $run_dir ) {
+				sw_assert( true === Daemon::start(), 'start' );
+				$first = Daemon::pid();
+				posix_kill( $first, SIGKILL );
+				sw_assert( sw_wait_gone( $first ), 'killed' );
+				sw_backdate_stamp( Daemon::RESTART_INTERVAL + 1 );
+
+				Daemon::check_throttled();
+				sw_assert( Daemon::running(), 'the first admin page load restarted it' );
+				$second = Daemon::pid();
+
+				posix_kill( $second, SIGKILL );
+				sw_assert( sw_wait_gone( $second ), 'killed again' );
+				sw_backdate_stamp( Daemon::RESTART_INTERVAL + 1 );
+				Daemon::check_throttled();
+				sw_assert( ! Daemon::running(), 'a page load within the minute does not even look' );
+
+				touch( $run_dir . '/checked.stamp', time() - Daemon::CHECK_INTERVAL - 1 );
+				Daemon::check_throttled();
+				sw_assert( Daemon::running(), 'a minute later it looks again and restarts it' );
+			}
+		);
+	}
+);
+
 /** A copy of the engine folder under the temp dir with $setup applied; returns the folder (with slash). */
 function sw_engine_copy( callable $setup ): string {
 	global $sw_env;

@@ -47,6 +47,9 @@ final class Daemon {
 	/** Seconds between two automatic restart attempts. */
 	public const RESTART_INTERVAL = 30;
 
+	/** Seconds between two liveness checks made by administrators' page loads (admin_check()). */
+	public const CHECK_INTERVAL = 60;
+
 	/** Seconds start() waits for the new daemon to answer `version`. */
 	public const START_WAIT = 2.0;
 
@@ -250,11 +253,31 @@ final class Daemon {
 		return self::start_locked( true );
 	}
 
-	/** `admin_init`: administrators' page loads check that a daemon the plugin started still answers. */
+	/**
+	 * `admin_init`: administrators' page loads check that a daemon the plugin started still answers, at
+	 * most once per CHECK_INTERVAL. Page views with a kept verdict never ask the engine, so without this a
+	 * dead daemon would go unnoticed until the next login; checking on every page would cost each admin
+	 * page a socket round trip. The throttle is a file's mtime: a stat, no database write.
+	 */
 	public static function admin_check(): void {
-		if ( wp_doing_ajax() || self::host_managed() || ! current_user_can( 'manage_options' ) || null === self::marker() ) {
+		if ( wp_doing_ajax() || self::host_managed() || ! current_user_can( 'manage_options' ) ) {
 			return;
 		}
+		self::check_throttled();
+	}
+
+	/** ensure(), unless the previous check was less than CHECK_INTERVAL seconds ago (see admin_check()). */
+	public static function check_throttled(): void {
+		if ( null === self::marker() ) {
+			return;
+		}
+		$stamp = self::run_dir() . '/checked.stamp';
+		clearstatcache( true, $stamp );
+		$last  = @filemtime( $stamp ); // phpcs:ignore WordPress.PHP.NoSilencedErrors -- a missing file means "never checked".
+		if ( false !== $last && time() - $last < self::CHECK_INTERVAL ) {
+			return;
+		}
+		@touch( $stamp ); // phpcs:ignore WordPress.PHP.NoSilencedErrors -- an unwritable run dir only disables the throttle.
 		self::ensure();
 	}
 
