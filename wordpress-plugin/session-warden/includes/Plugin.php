@@ -49,6 +49,7 @@ final class Plugin {
 
 		// REST namespace session-warden/v1.
 		// [rest]
+		add_action( 'rest_api_init', array( Rest::class, 'register_routes' ) );
 		// [/rest]
 
 		// Front end and profile: the "your sessions" block, shortcode and profile section.
