@@ -113,9 +113,10 @@ records! {
     Bypass { user_ids, roles }
     ClientIpSettings { mode, header, trusted_proxies }
     FlagSettings { ip_shift, country_anomaly }
+    NotificationSettings { limit_ended, flagged }
     Settings {
         version, merge, defaults, roles, users, bypass, client_ip, flags, activity_interval, password_change_logout,
-        retention_days, fail_closed_roles,
+        retention_days, fail_closed_roles, idle_warning, notifications,
     }
     FieldError { field, value, message }
     User { id, roles }
@@ -145,6 +146,8 @@ records! {
     VisitRequest { settings, user, now, facts, epoch, is_activity, session, others }
     VisitAnswer { client, verdict }
     SettingsPlan { gate }
+    IdleDeadlineRequest { settings, user, now, epoch, session }
+    IdleDeadlineAnswer { ends, warn }
 }
 
 variants! {

@@ -27,9 +27,9 @@ mod wit {
 
 use exports::session_warden::policy::decisions;
 use wit::{
-    AdmitAnswer, AdmitRequest, ClientIp, ClientIpRequest, FieldError, GateAnswer, GateRequest, GeoMeta, LoginRequest,
-    LoginVerdict, PreLoginRequest, RequestCheck, RequestVerdict, Settings, SettingsPlan, SweepRequest, Swept,
-    UaDescription, VisitAnswer, VisitRequest,
+    AdmitAnswer, AdmitRequest, ClientIp, ClientIpRequest, FieldError, GateAnswer, GateRequest, GeoMeta,
+    IdleDeadlineAnswer, IdleDeadlineRequest, LoginRequest, LoginVerdict, PreLoginRequest, RequestCheck, RequestVerdict,
+    Settings, SettingsPlan, SweepRequest, Swept, UaDescription, VisitAnswer, VisitRequest,
 };
 
 struct Component;
@@ -85,6 +85,10 @@ impl decisions::Guest for Component {
 
     fn settings_plan(s: Settings) -> SettingsPlan {
         policy::flow::plan(&s.conv()).conv()
+    }
+
+    fn idle_deadline(req: IdleDeadlineRequest) -> IdleDeadlineAnswer {
+        policy::request::idle_deadline(&req.conv()).conv()
     }
 }
 

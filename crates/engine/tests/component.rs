@@ -147,7 +147,7 @@ fn typed(rt: &Runtime, request: &Value) -> Option<Value> {
             })
         }
         "check_pre_login" | "check_login" | "check_request" | "sweep" | "gate" | "admit" | "visit"
-        | "settings_plan" => {
+        | "settings_plan" | "idle_deadline" => {
             // The JSON entry point validates the settings first; the typed way is
             // the same two steps: validate-settings, then the decision.
             let settings = match args.as_object_mut()?.remove("settings") {
@@ -220,6 +220,14 @@ fn typed(rt: &Runtime, request: &Value) -> Option<Value> {
                     }
                     let r: wit::VisitRequest = r.conv();
                     call(&|i, s| Ok(ok(Conv::<core::VisitAnswer>::conv(i.call_visit(s, &r)?))))
+                }
+                "idle_deadline" => {
+                    let mut r: core::IdleDeadlineRequest = parse(args)?;
+                    if let Some(set) = settings {
+                        r.settings = set;
+                    }
+                    let r: wit::IdleDeadlineRequest = r.conv();
+                    call(&|i, s| Ok(ok(Conv::<core::IdleDeadlineAnswer>::conv(i.call_idle_deadline(s, &r)?))))
                 }
                 "settings_plan" => {
                     // `{"settings": …}` and nothing else; absent settings are the defaults.

@@ -49,6 +49,7 @@ pub const OPS: &[&str] = &[
     "admit",
     "visit",
     "settings_plan",
+    "idle_deadline",
     "version",
 ];
 
@@ -162,6 +163,10 @@ pub fn dispatch(op: &str, args: Value) -> Result<Value, Failure> {
             let a: Args = parse_with_settings(args, |a: &mut Args| &mut a.settings)?;
             to_value(&flow::plan(&a.settings))
         }
+        "idle_deadline" => {
+            let req: IdleDeadlineRequest = parse_with_settings(args, |r: &mut IdleDeadlineRequest| &mut r.settings)?;
+            to_value(&request::idle_deadline(&req))
+        }
         "version" => Ok(json!(crate::version())),
         other => Err(Failure::new(code::UNKNOWN_OP, format!("unknown op \"{other}\"; known: {}", OPS.join(", ")))),
     }
@@ -173,12 +178,17 @@ fn decode_db(b64: &str) -> Result<Vec<u8>, Failure> {
         .map_err(|e| Failure::new(code::BAD_ARGS, format!("\"db\" must be base64: {e}")))
 }
 
+// `parse`, `parse_with_settings` and `to_value` stay out of line: inlined into `dispatch` for every
+// request type they made it one 62 KB function that every op runs through, which the PHP runtime must
+// translate and compile before even `version` can answer (most of its cold start).
+#[inline(never)]
 fn parse<T: DeserializeOwned>(args: Value) -> Result<T, Failure> {
     serde_json::from_value(args).map_err(|e| Failure::new(code::BAD_ARGS, format!("the arguments do not fit: {e}")))
 }
 
 /// Decision ops take settings as data: they are checked like a saved form, so a
 /// decision is never made on settings the site owner could not have saved.
+#[inline(never)]
 fn parse_with_settings<T: DeserializeOwned>(
     mut args: Value,
     slot: impl Fn(&mut T) -> &mut Settings,
@@ -200,6 +210,7 @@ fn parse_with_settings<T: DeserializeOwned>(
     Ok(req)
 }
 
+#[inline(never)]
 fn to_value<T: Serialize>(value: &T) -> Result<Value, Failure> {
     serde_json::to_value(value)
         .map_err(|e| Failure::new(code::BAD_ARGS, format!("the answer could not be written: {e}")))

@@ -32,6 +32,8 @@ pub const ACTIVITY_INTERVAL_MAX: u64 = 3600;
 pub const RETENTION_DAYS_MIN: u64 = 1;
 /// Longest time events are kept, in days: ten years.
 pub const RETENTION_DAYS_MAX: u64 = 3650;
+/// Longest idle warning: the browser warns at most an hour before an idle logout.
+pub const IDLE_WARNING_MAX: u64 = 3600;
 /// Entries an IP list may hold.
 pub const IP_LIST_MAX: usize = 1000;
 /// Characters a redirect URL may have.
@@ -316,6 +318,8 @@ const SETTINGS_FIELDS: &[&str] = &[
     "password_change_logout",
     "retention_days",
     "fail_closed_roles",
+    "idle_warning",
+    "notifications",
 ];
 const RULE_FIELDS: &[&str] = &[
     "limits",
@@ -335,6 +339,7 @@ const USER_RULE_FIELDS: &[&str] = &["user_id", "rule"];
 const BYPASS_FIELDS: &[&str] = &["user_ids", "roles"];
 const CLIENT_IP_FIELDS: &[&str] = &["mode", "header", "trusted_proxies"];
 const FLAG_FIELDS: &[&str] = &["ip_shift", "country_anomaly"];
+const NOTIFICATION_FIELDS: &[&str] = &["limit_ended", "flagged"];
 
 const MODES: &[(&str, Mode)] = &[
     ("logout_oldest", Mode::LogoutOldest),
@@ -936,6 +941,18 @@ impl Checker {
         out
     }
 
+    fn notifications(&mut self, path: &str, value: &Value) -> NotificationSettings {
+        let mut out = NotificationSettings::default();
+        let Some(map) = self.object(path, value, NOTIFICATION_FIELDS) else { return out };
+        if let Some(b) = map.get("limit_ended").and_then(|v| self.boolean(&join(path, "limit_ended"), v)) {
+            out.limit_ended = b;
+        }
+        if let Some(b) = map.get("flagged").and_then(|v| self.boolean(&join(path, "flagged"), v)) {
+            out.flagged = b;
+        }
+        out
+    }
+
     fn settings(&mut self, value: &Value) -> Settings {
         let mut out = Settings::default();
         let Some(map) = self.object("", value, SETTINGS_FIELDS) else { return out };
@@ -1000,6 +1017,20 @@ impl Checker {
             if let Some(roles) = self.role_list("fail_closed_roles", v) {
                 out.fail_closed_roles = roles;
             }
+        }
+        if let Some(v) = map.get("idle_warning") {
+            if let Some(n) = self.ranged(
+                "idle_warning",
+                v,
+                0,
+                IDLE_WARNING_MAX,
+                "must be between 0 and 3600 seconds (one hour) before the idle logout; 0 turns the warning off",
+            ) {
+                out.idle_warning = n;
+            }
+        }
+        if let Some(v) = map.get("notifications") {
+            out.notifications = self.notifications("notifications", v);
         }
         out
     }
@@ -1146,6 +1177,39 @@ mod tests {
             errors(json!({"fail_closed_roles": "editor"})),
             vec![("fail_closed_roles".to_string(), "editor".to_string())]
         );
+    }
+
+    #[test]
+    fn idle_warning_and_notifications() {
+        let d = Settings::default();
+        assert_eq!(d.idle_warning, 0);
+        assert_eq!(d.notifications, NotificationSettings { limit_ended: false, flagged: false });
+
+        let s = validate_value(&json!({
+            "idle_warning": 3600,
+            "notifications": {"limit_ended": true, "flagged": false},
+        }))
+        .unwrap();
+        assert_eq!(s.idle_warning, 3600);
+        assert_eq!(s.notifications, NotificationSettings { limit_ended: true, flagged: false });
+        let s = validate_value(&json!({"idle_warning": 0, "notifications": {"flagged": true}})).unwrap();
+        assert_eq!((s.idle_warning, s.notifications.limit_ended, s.notifications.flagged), (0, false, true));
+        // PHP writes an empty group as [].
+        assert_eq!(validate_value(&json!({"notifications": []})).unwrap().notifications, d.notifications);
+
+        for bad in [json!(3601), json!(-5), json!(1.5), json!("120"), json!(true)] {
+            assert_eq!(errors(json!({ "idle_warning": bad })), vec![("idle_warning".to_string(), show(&bad))]);
+        }
+        assert_eq!(
+            errors(json!({"notifications": {"limit_ended": "yes", "flaged": true}})),
+            vec![
+                ("notifications.flaged".to_string(), "true".to_string()),
+                ("notifications.limit_ended".to_string(), "yes".to_string()),
+            ]
+        );
+        assert_eq!(errors(json!({"notifications": true})), vec![("notifications".to_string(), "true".to_string())]);
+        let e = validate_value(&json!({"idle_warning": 3601})).unwrap_err();
+        assert!(e[0].message.contains("3600"), "{}", e[0].message);
     }
 
     #[test]

@@ -183,6 +183,16 @@ pub struct FlagSettings {
     pub country_anomaly: bool,
 }
 
+/// Which e-mails the plugin sends a user about their own sessions (all off by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NotificationSettings {
+    /// One of the user's sessions was ended by a limit (`limit_*` or `max_ips`).
+    pub limit_ended: bool,
+    /// One of the user's sessions was flagged (IP shift, country anomaly).
+    pub flagged: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
@@ -198,6 +208,8 @@ pub struct Settings {
     pub password_change_logout: bool,
     pub retention_days: u32,
     pub fail_closed_roles: Vec<String>,
+    pub idle_warning: u64,
+    pub notifications: NotificationSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -464,6 +476,29 @@ pub struct VisitAnswer {
     pub verdict: RequestVerdict,
 }
 
+/// For the browser's idle warning: when will this session end for idleness?
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdleDeadlineRequest {
+    #[serde(default)]
+    pub settings: Settings,
+    pub user: User,
+    pub now: u64,
+    /// Logins before this time have been logged out site-wide; 0 = never.
+    #[serde(default)]
+    pub epoch: u64,
+    pub session: Session,
+}
+
+/// Absolute unix times, like every time the engine answers; 0 means never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdleDeadlineAnswer {
+    /// When the session ends for idleness unless activity is recorded before.
+    pub ends: u64,
+    /// When the browser should start warning (always before `ends`).
+    pub warn: u64,
+}
+
 /// What the host may skip for a settings document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SettingsPlan {
@@ -511,6 +546,8 @@ impl Default for Settings {
             password_change_logout: true,
             retention_days: 90,
             fail_closed_roles: Vec::new(),
+            idle_warning: 0,
+            notifications: NotificationSettings::default(),
         }
     }
 }

@@ -283,6 +283,9 @@ proptest! {
         password_change_logout in any::<bool>(),
         retention_days in 1u32..=3650,
         fail_closed in prop::collection::vec(pick(ROLES), 0..3),
+        idle_warning in 0u64..=3600,
+        limit_ended in any::<bool>(),
+        flagged in any::<bool>(),
     ) {
         let settings = Settings {
             version,
@@ -291,6 +294,8 @@ proptest! {
             password_change_logout,
             retention_days,
             fail_closed_roles: fail_closed.into_iter().map(String::from).collect(),
+            idle_warning,
+            notifications: NotificationSettings { limit_ended, flagged },
             ..Default::default()
         };
         let text = serde_json::to_value(&settings).map_err(|e| TestCaseError::fail(e.to_string()))?;
