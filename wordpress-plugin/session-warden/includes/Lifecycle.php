@@ -1,6 +1,6 @@
 <?php
 /**
- * Activation and deactivation. Deactivating keeps every setting, event and session field; only
+ * Activation, deactivation and upgrades. Deactivating keeps every setting, event and session field; only
  * uninstall.php removes data.
  *
  * @package SessionWarden
@@ -16,13 +16,94 @@ final class Lifecycle {
 	public static function activate( $network_wide = false ): void {
 		Engine_Client::prepare_install();
 		Events::install();
+		Session_Index::install();
+		self::ensure_capability_everywhere( (bool) $network_wide );
 		Cron::schedule();
+		// Sessions that began before the plugin was active are listed from the start.
+		Session_Index::rebuild();
 	}
 
 	public static function deactivate(): void {
 		Cron::unschedule();
+		wp_clear_scheduled_hook( Session_Index::REBUILD_HOOK );
 		if ( null !== Daemon::marker() ) {
 			Daemon::stop();
+		}
+	}
+
+	/**
+	 * `upgrader_process_complete`: the plugin's files were replaced without an activation, so what
+	 * activation sets up is checked again (the code running here may still be the old version's).
+	 *
+	 * @param object $upgrader Upgrader.
+	 * @param array  $options  `type`, `action`, `plugins`/`plugin`.
+	 */
+	public static function upgraded( $upgrader = null, $options = array() ): void {
+		if ( ! is_array( $options ) || 'plugin' !== ( $options['type'] ?? '' ) ) {
+			return;
+		}
+		$mine    = plugin_basename( PLUGIN_FILE );
+		$plugins = isset( $options['plugins'] ) ? (array) $options['plugins'] : (array) ( $options['plugin'] ?? array() );
+		if ( ! in_array( $mine, $plugins, true ) ) {
+			return;
+		}
+		self::ensure_capability();
+		Session_Index::install();
+		Session_Index::schedule_rebuild();
+	}
+
+	/**
+	 * Gives the administrator role of the current site the capability to manage sessions, unless it has
+	 * it. Cheap when nothing is missing (the roles are already loaded by any capability check), so the
+	 * admin screens may call it on load; it also repairs a site where the plugin was upgraded in place.
+	 * Super admins have every capability already; a site owner who removed it from administrators on
+	 * purpose gets it back only through activation or an upgrade of the plugin.
+	 *
+	 * @return bool Whether the role had to be changed.
+	 */
+	public static function ensure_capability(): bool {
+		$role = get_role( 'administrator' );
+		if ( ! $role instanceof \WP_Role || $role->has_cap( Session_Directory::CAP ) ) {
+			return false;
+		}
+		$role->add_cap( Session_Directory::CAP );
+		return true;
+	}
+
+	/**
+	 * @param bool $network_wide On a network activation, every site of the network.
+	 */
+	private static function ensure_capability_everywhere( bool $network_wide ): void {
+		if ( ! $network_wide || ! is_multisite() ) {
+			self::ensure_capability();
+			return;
+		}
+		foreach ( get_sites(
+			array(
+				'fields'     => 'ids',
+				'number'     => 0,
+				'network_id' => get_current_network_id(),
+			)
+		) as $site_id ) {
+			switch_to_blog( (int) $site_id );
+			try {
+				self::ensure_capability();
+			} finally {
+				restore_current_blog();
+			}
+		}
+	}
+
+	/**
+	 * Takes the capability away from every role of the current site (uninstall).
+	 */
+	public static function remove_capability(): void {
+		$roles = wp_roles();
+		foreach ( array_keys( $roles->roles ) as $name ) {
+			$role = $roles->get_role( $name );
+			if ( $role instanceof \WP_Role && $role->has_cap( Session_Directory::CAP ) ) {
+				$role->remove_cap( Session_Directory::CAP );
+			}
 		}
 	}
 }

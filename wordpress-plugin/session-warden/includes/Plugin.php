@@ -47,6 +47,20 @@ final class Plugin {
 		add_filter( 'session_warden_engine_socket', array( Daemon::class, 'filter_socket' ) );
 		add_action( 'session_warden_daemon_unreachable', array( Daemon::class, 'queue_ensure' ) );
 
+		// The sessions index (Session_Index), a searchable copy of every live session for the Sessions
+		// screen: kept in step when the plugin writes or ends a session, when a session is created, on
+		// core's logout and user deletion, and rebuilt by cron. All of these are rare events.
+		// [sessions-core]
+		add_action( 'session_warden_session_written', array( Session_Index::class, 'written' ), 10, 3 );
+		add_action( 'session_warden_sessions_destroyed', array( Session_Index::class, 'destroyed' ), 10, 2 );
+		add_filter( 'attach_session_information', array( Session_Index::class, 'creating' ), 1000, 2 );
+		add_action( 'set_logged_in_cookie', array( Session_Index::class, 'logged_in' ), 20, 4 );
+		add_action( 'wp_logout', array( Session_Index::class, 'logged_out' ) );
+		add_action( 'deleted_user', array( Session_Index::class, 'user_deleted' ) );
+		add_action( 'session_warden_index_rebuild', array( Session_Index::class, 'scheduled_rebuild' ) );
+		add_action( 'upgrader_process_complete', array( Lifecycle::class, 'upgraded' ), 10, 2 );
+		// [/sessions-core]
+
 		// REST namespace session-warden/v1.
 		// [rest]
 		add_action( 'rest_api_init', array( Rest::class, 'register_routes' ) );

@@ -96,6 +96,14 @@ final class Session_Store {
 			throw new \InvalidArgumentException( sprintf( 'User %d has no session %s to update; it may have ended meanwhile.', $user_id, $verifier ) );
 		}
 		$this->call( $manager, 'update_session', $verifier, $session );
+		/**
+		 * Fires after Session Warden rewrote one session's record (Session_Index keeps its row in step).
+		 *
+		 * @param int    $user_id  Owner.
+		 * @param string $verifier Session verifier (server side only; never send it to a browser).
+		 * @param array  $session  The record as written.
+		 */
+		do_action( 'session_warden_session_written', $user_id, $verifier, $session );
 	}
 
 	/**
@@ -113,6 +121,7 @@ final class Session_Store {
 		}
 		// update_session( $verifier, null ) is how core itself destroys (WP_Session_Tokens::destroy()).
 		$this->call( $manager, 'update_session', $verifier, null );
+		self::destroyed( $user_id, array( $verifier ) );
 		return true;
 	}
 
@@ -141,15 +150,36 @@ final class Session_Store {
 		$manager  = $this->manager( $user_id );
 		$existing = $this->all( $user_id );
 		$count    = 0;
+		$gone     = array();
 		foreach ( array_keys( $wanted ) as $verifier ) {
 			if ( array_key_exists( $verifier, $existing ) ) {
 				// One write per verifier: the protected API has no batch call, and going through it keeps
 				// custom backends (and their caches) in charge of their own storage.
 				$this->call( $manager, 'update_session', $verifier, null );
 				++$count;
+				$gone[] = $verifier;
 			}
 		}
+		if ( $gone ) {
+			self::destroyed( $user_id, $gone );
+		}
 		return $count;
+	}
+
+	/**
+	 * Announces ended sessions.
+	 *
+	 * @param int      $user_id   Owner.
+	 * @param string[] $verifiers Sessions the store has just removed.
+	 */
+	private static function destroyed( int $user_id, array $verifiers ): void {
+		/**
+		 * Fires after Session Warden ended sessions of one user (Session_Index drops their rows).
+		 *
+		 * @param int      $user_id   Owner.
+		 * @param string[] $verifiers Session verifiers (server side only; never send them to a browser).
+		 */
+		do_action( 'session_warden_sessions_destroyed', $user_id, $verifiers );
 	}
 
 	/**

@@ -5,9 +5,9 @@
  *
  * What goes: the engine daemon the plugin started (if it did), every `session_warden_*` option, transient
  * and user meta (on multisite, on every site and in every network's options), the events table, the
- * scheduled daily run, and the `session_warden` key inside each session record. The sessions themselves
- * stay: nobody is logged out, and core's keys (`expiration`, `ip`, `ua`, `login`) and other plugins' keys
- * are left as they are.
+ * sessions index table, the sessions capability of every role, the scheduled runs, and the
+ * `session_warden` key inside each session record. The sessions themselves stay: nobody is logged out,
+ * and core's keys (`expiration`, `ip`, `ua`, `login`) and other plugins' keys are left as they are.
  *
  * @package SessionWarden
  */
@@ -26,6 +26,8 @@ final class Uninstaller {
 	 */
 	public static function run(): array {
 		self::stop_daemon();
+		// Rewriting sessions below would otherwise write index rows (and re-create its table).
+		Session_Index::suspend();
 
 		$sites = 0;
 		if ( is_multisite() ) {
@@ -55,6 +57,7 @@ final class Uninstaller {
 		global $wpdb;
 		$table = Events::table();
 		$wpdb->query( "DROP TABLE IF EXISTS {$table}" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.DirectDatabaseQuery.SchemaChange -- our own table.
+		Session_Index::drop();
 
 		return array(
 			'sites'    => $sites,
@@ -81,6 +84,8 @@ final class Uninstaller {
 	private static function clean_site(): void {
 		global $wpdb;
 		wp_clear_scheduled_hook( Cron::HOOK );
+		wp_clear_scheduled_hook( Session_Index::REBUILD_HOOK );
+		Lifecycle::remove_capability();
 
 		$names = $wpdb->get_col(
 			$wpdb->prepare(
