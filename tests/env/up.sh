@@ -20,6 +20,10 @@
 #      SW_ENGINE=daemon|runtime (runtime: no daemon, no socket constant, and Apache's PHP has proc_open
 #      disabled, so the plugin must use its PHP WebAssembly runtime, as on a host where no binary may run)
 #      SW_CHILDREN=24 (Apache prefork processes)  SW_ADMIN_USER=admin  SW_ADMIN_PASS=admin-pass-123
+#      SW_MULTISITE=0|1 (after the single-site install, a SUBDIRECTORY multisite network on 127.0.0.1:SW_PORT
+#      (network.php, no WP-CLI): the multisite constants in wp-config.php instead of WP_HOME/WP_SITEURL, core's
+#      multisite rewrite rules, the plugin network-activated, a second site at /second/; env.json then has
+#      "multisite": true and "sites": [{"id", "url"}, …])
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../../scripts/lib.sh"
@@ -34,6 +38,7 @@ SW_TEST_HOOKS=${SW_TEST_HOOKS:-0}
 SW_CHILDREN=${SW_CHILDREN:-24}
 SW_GEO=${SW_GEO:-$SW_TEST_HOOKS}
 SW_ENGINE=${SW_ENGINE:-daemon}
+SW_MULTISITE=${SW_MULTISITE:-0}
 SW_ADMIN_USER=${SW_ADMIN_USER:-admin}
 SW_ADMIN_PASS=${SW_ADMIN_PASS:-admin-pass-123}
 URL=http://127.0.0.1:$SW_PORT
@@ -95,7 +100,7 @@ cp -rL "$WP_SRC" "$SW_ROOT/site"
 rm -rf "$SW_ROOT/site/.htaccess" "$SW_ROOT/site/wp-config.php" "$SW_ROOT/site/wp-content/languages" "$SW_ROOT/site/.complete"
 mkdir -p "$SW_ROOT/site/wp-content/mu-plugins" "$SW_ROOT/site/wp-content/plugins" "$SW_ROOT/site/wp-content/uploads"
 cp "$HERE/mu-plugins/sw-offline-quiet.php" "$SW_ROOT/site/wp-content/mu-plugins/"
-[ "$SW_TEST_HOOKS" = 1 ] && cp "$HERE/mu-plugins/sw-test-probe.php" "$SW_ROOT/site/wp-content/mu-plugins/"
+[ "$SW_TEST_HOOKS" = 1 ] && cp "$HERE"/mu-plugins/sw-test-*.php "$SW_ROOT/site/wp-content/mu-plugins/"
 debug=false; [ "$SW_WP_DEBUG" = 1 ] && debug=true
 cat > "$SW_ROOT/site/wp-config.php" <<PHP
 <?php
@@ -130,6 +135,27 @@ SW_SITE=$SW_ROOT/site SW_ADMIN_USER=$SW_ADMIN_USER SW_ADMIN_PASS=$SW_ADMIN_PASS 
 rm -rf "$SW_ROOT/site/wp-content/upgrade"
 step "wordpress installed"
 
+# 3b. SW_MULTISITE=1: the site becomes a subdirectory network (what Tools → Network Setup and its two
+#     pasted snippets do). Apache's rewrite rules follow in step 5 (AllowOverride None: no .htaccess).
+SITES_JSON=
+if [ "$SW_MULTISITE" = 1 ]; then
+  SW_SITE=$SW_ROOT/site SW_PORT=$SW_PORT SW_ADMIN_USER=$SW_ADMIN_USER \
+    php -d display_errors=stderr "$HERE/network.php" network | tee -a "$SW_ROOT/logs/install.log" >&2
+  # Each site keeps its own home/siteurl options, so the single-site WP_HOME/WP_SITEURL constants must go.
+  MS_DEFINES="// SW_MULTISITE=1: a subdirectory network (network.php); every site keeps its own home and siteurl.
+define( 'WP_ALLOW_MULTISITE', true ); define( 'MULTISITE', true ); define( 'SUBDOMAIN_INSTALL', false );
+define( 'DOMAIN_CURRENT_SITE', '127.0.0.1:$SW_PORT' ); define( 'PATH_CURRENT_SITE', '/' );
+define( 'SITE_ID_CURRENT_SITE', 1 ); define( 'BLOG_ID_CURRENT_SITE', 1 );" \
+    php -r '$f = $argv[1]; $c = file_get_contents($f);
+      $c = preg_replace("/^define\\( .WP_HOME.*\\n/m", getenv("MS_DEFINES") . "\n", $c, 1, $n);
+      if ($n !== 1) { fwrite(STDERR, "no WP_HOME line in $f\n"); exit(1); }
+      file_put_contents($f, $c);' "$SW_ROOT/site/wp-config.php"
+  SITES_JSON=$(SW_SITE=$SW_ROOT/site SW_PORT=$SW_PORT SW_ADMIN_USER=$SW_ADMIN_USER \
+    php -d display_errors=stderr "$HERE/network.php" sites) || sw_die "network.php sites failed"
+  echo "network sites: $SITES_JSON" >> "$SW_ROOT/logs/install.log"
+  step "multisite network: $SITES_JSON"
+fi
+
 # The web user owns wp-content like after an upload through wp-admin; logs are writable by it.
 touch "$SW_ROOT/logs/wp-debug.log" "$SW_ROOT/logs/php-error.log"
 if [ "$(id -u)" = 0 ]; then
@@ -154,6 +180,21 @@ else
 fi
 
 # 5. Apache prefork + mod_php, private config.
+if [ "$SW_MULTISITE" = 1 ]; then
+  # Core's rules for a subdirectory network (wp-admin/network.php): /second/wp-admin/… and /second/*.php
+  # are served by the main files; the path still names the site.
+  REWRITE_RULES='  RewriteRule ^([_0-9a-zA-Z-]+/)?wp-admin$ $1wp-admin/ [R=301,L]
+  RewriteCond %{REQUEST_FILENAME} -f [OR]
+  RewriteCond %{REQUEST_FILENAME} -d
+  RewriteRule ^ - [L]
+  RewriteRule ^([_0-9a-zA-Z-]+/)?(wp-(content|admin|includes).*) $2 [L]
+  RewriteRule ^([_0-9a-zA-Z-]+/)?(.*\.php)$ $2 [L]
+  RewriteRule . index.php [L]'
+else
+  REWRITE_RULES='  RewriteCond %{REQUEST_FILENAME} !-f
+  RewriteCond %{REQUEST_FILENAME} !-d
+  RewriteRule . /index.php [L]'
+fi
 M=/usr/lib/apache2/modules
 A=$SW_ROOT/apache
 {
@@ -191,9 +232,7 @@ DocumentRoot $SW_ROOT/site
   RewriteEngine On
   RewriteBase /
   RewriteRule ^index\.php$ - [L]
-  RewriteCond %{REQUEST_FILENAME} !-f
-  RewriteCond %{REQUEST_FILENAME} !-d
-  RewriteRule . /index.php [L]
+$REWRITE_RULES
 </Directory>
 <FilesMatch "\.php$">
   SetHandler application/x-httpd-php
@@ -226,7 +265,7 @@ step "apache up"
 
 # 6. Describe the site for the tests.
 SW_GEO_PATH=; [ "$SW_GEO" = 1 ] && SW_GEO_PATH=$GEO_DB
-export SW_WP SW_PORT SW_ROOT URL SOCK ENGINE_SOCK ENGINE_DIR SW_ADMIN_USER SW_ADMIN_PASS SW_PLUGIN_FROM SW_TEST_HOOKS WEB_USER engine SW_GEO_PATH SW_ENGINE
+export SW_WP SW_PORT SW_ROOT URL SOCK ENGINE_SOCK ENGINE_DIR SW_ADMIN_USER SW_ADMIN_PASS SW_PLUGIN_FROM SW_TEST_HOOKS WEB_USER engine SW_GEO_PATH SW_ENGINE SITES_JSON
 php -r '
 $e = fn($k) => getenv($k);
 echo json_encode([
@@ -238,6 +277,6 @@ echo json_encode([
   "engine" => ["dir" => $e("ENGINE_DIR"), "socket" => $e("ENGINE_SOCK"), "daemon" => $e("engine") === "true"],
   "test_hooks" => $e("SW_TEST_HOOKS") === "1", "test_ip_header" => "X-SW-Test-Client-IP",
   "geo_db" => $e("SW_GEO_PATH") ?: null, "engine_mode" => $e("SW_ENGINE"),
-], JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES), "\n";' > "$SW_ROOT/env.json"
+] + ($e("SITES_JSON") ? ["multisite" => true, "sites" => json_decode($e("SITES_JSON"), true, 8, JSON_THROW_ON_ERROR)] : []), JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES), "\n";' > "$SW_ROOT/env.json"
 printf 'SW_ENV=%q\nSW_URL=%q\nSW_ROOT=%q\nSW_DB_SOCKET=%q\nSW_ENGINE_SOCKET=%q\n' "$SW_ROOT/env.json" "$URL" "$SW_ROOT" "$SOCK" "$ENGINE_SOCK" > "$SW_ROOT/env.sh"
 step "ready: $URL"

@@ -74,6 +74,9 @@ final class Session_Guard {
 			&& ( $kept['fp'] ?? '' ) === $fingerprint
 			&& (int) ( $kept['epoch'] ?? -1 ) === $epoch
 			&& (int) ( $kept['version'] ?? -1 ) === $version
+			// Multisite: the session is network-wide but roles and settings are per site, so a verdict
+			// kept on one site says nothing about another (0 on single sites, as before this key existed).
+			&& (int) ( $kept['site'] ?? 0 ) === ( is_multisite() ? get_current_blog_id() : 0 )
 			&& ( ! $is_activity || ! empty( $kept['activity'] ) ) ) {
 			return $user_id;
 		}
@@ -138,6 +141,9 @@ final class Session_Guard {
 				'activity' => $is_activity,
 			),
 		);
+		if ( is_multisite() ) {
+			$update['kept']['site'] = get_current_blog_id(); // See the check above.
+		}
 		if ( ! empty( $verdict['record_activity'] ) ) {
 			$update['last_activity'] = $now;
 		}

@@ -7,7 +7,8 @@
  * back as data. Reading a few plain switches (retention, fail-closed roles, password-change logout) is
  * the only use PHP makes of them, because those apply when the engine cannot be asked.
  *
- * On multisite the network's document applies to every site unless a site saved its own.
+ * On multisite the network's document applies to every site unless a site saved its own. Versions are
+ * then unique across the whole network (see save()), because sessions are network-wide.
  *
  * @package SessionWarden
  */
@@ -19,6 +20,9 @@ final class Settings {
 	public const OPTION       = 'session_warden_settings';
 	public const PLAN_OPTION  = 'session_warden_plan';
 	public const EPOCH_OPTION = 'session_warden_epoch';
+
+	/** Multisite: the last settings version handed out anywhere on the network (a site option). */
+	public const SERIAL_OPTION = 'session_warden_settings_serial';
 
 	/** Settings version 0 with nothing set: the engine's defaults (no limits). */
 	public static function current(): array {
@@ -91,7 +95,16 @@ final class Settings {
 	public static function save( array $raw, string $scope = 'site' ) {
 		$network = 'network' === $scope && is_multisite();
 		$before  = $network ? get_site_option( self::OPTION ) : get_option( self::OPTION );
-		$raw['version'] = (int) ( is_array( $before ) ? ( $before['version'] ?? 0 ) : self::version() ) + 1;
+		$version = (int) ( is_array( $before ) ? ( $before['version'] ?? 0 ) : self::version() );
+		if ( is_multisite() ) {
+			// A session is network-wide and keeps the settings version its last request verdict was decided
+			// under (Session_Guard). Per-document counters would repeat across documents (network v2 and a
+			// site's own v2, or a site's v3 that is removed and later reached again by the network's), and a
+			// kept verdict would then outlive a real change. One network-wide counter makes every version
+			// name one document.
+			$version = max( $version, (int) get_site_option( self::SERIAL_OPTION, 0 ) );
+		}
+		$raw['version'] = $version + 1;
 
 		try {
 			$reply = Engine::ask( 'validate_settings', array( 'settings' => (object) $raw ) );
@@ -125,6 +138,9 @@ final class Settings {
 		} else {
 			update_option( self::OPTION, $settings, true );
 			update_option( self::PLAN_OPTION, $plan, true );
+		}
+		if ( is_multisite() ) {
+			update_site_option( self::SERIAL_OPTION, max( (int) ( $settings['version'] ?? 0 ), $raw['version'] ) );
 		}
 		return $settings;
 	}
