@@ -76,6 +76,9 @@ final class Plugin {
 
 		// WP-CLI `wp session-warden`.
 		// [cli]
+		if ( defined( 'WP_CLI' ) && WP_CLI ) {
+			Cli::register();
+		}
 		// [/cli]
 
 		if ( is_admin() ) {
