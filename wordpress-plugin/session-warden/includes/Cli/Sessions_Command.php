@@ -139,6 +139,7 @@ final class Sessions_Command extends \WP_CLI_Command {
 	 * A session ended here is recorded as ended by an administrator (event session_ended, reason
 	 * by_admin). `--all` does not touch each session: it moves the logout epoch, so every session that
 	 * began before now ends on its next request (the same as "Log everyone out" on the Sessions screen).
+	 * With WP-CLI's global --user=<admin>, the events name that administrator as the one who ended them.
 	 *
 	 * ## OPTIONS
 	 *
