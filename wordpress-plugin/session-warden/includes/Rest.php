@@ -86,7 +86,7 @@ final class Rest {
 		return ! is_super_admin( $user_id ) && is_user_member_of_blog( $user_id, get_current_blog_id() );
 	}
 
-	/** Args schema for a `{user}` path part: a user ID or `me`. */
+	/** Args schema for a `{user}` path part: a user ID or `me` (validated explicitly, see Rest_Sessions::list_args()). */
 	public static function user_arg(): array {
 		return array(
 			'description'       => __( 'A user ID, or "me" for the signed-in user.', 'session-warden' ),
@@ -94,6 +94,7 @@ final class Rest {
 			'pattern'           => '^(me|[1-9][0-9]{0,19})$',
 			'required'          => true,
 			'sanitize_callback' => static fn ( $value ): string => strtolower( (string) $value ),
+			'validate_callback' => 'rest_validate_request_arg',
 		);
 	}
 

@@ -56,13 +56,14 @@ final class Rest_Sessions {
 				'permission_callback' => array( self::class, 'can_list' ),
 				'args'                => array(
 					'ids' => array(
-						'description' => __( 'Ids of the sessions to end.', 'session-warden' ),
-						'type'        => 'array',
-						'items'       => Rest::session_id_schema(),
-						'minItems'    => 1,
-						'maxItems'    => self::MAX_BULK,
-						'uniqueItems' => true,
-						'required'    => true,
+						'description'       => __( 'Ids of the sessions to end.', 'session-warden' ),
+						'type'              => 'array',
+						'items'             => Rest::session_id_schema(),
+						'minItems'          => 1,
+						'maxItems'          => self::MAX_BULK,
+						'uniqueItems'       => true,
+						'required'          => true,
+						'validate_callback' => array( self::class, 'validate_ids' ),
 					),
 				),
 			)
@@ -130,7 +131,11 @@ final class Rest_Sessions {
 		);
 	}
 
-	/** Query args of GET /sessions: Session_Directory::query()'s filters. */
+	/**
+	 * Query args of GET /sessions: Session_Directory::query()'s filters. An arg with its own
+	 * sanitize_callback names rest_validate_request_arg as well: WordPress checks the schema (enum,
+	 * pattern, maxLength) only through its default sanitizer, which a custom one replaces.
+	 */
 	private static function list_args(): array {
 		return array(
 			'user'         => array(
@@ -144,12 +149,14 @@ final class Rest_Sessions {
 				'type'              => 'string',
 				'enum'              => array_keys( wp_roles()->roles ),
 				'sanitize_callback' => 'sanitize_key',
+				'validate_callback' => 'rest_validate_request_arg',
 			),
 			'country'      => array(
 				'description'       => __( 'Only sessions from this country (ISO 3166-1 alpha-2 code).', 'session-warden' ),
 				'type'              => 'string',
 				'pattern'           => '^[A-Za-z]{2}$',
 				'sanitize_callback' => static fn ( $value ): string => strtoupper( (string) $value ),
+				'validate_callback' => array( self::class, 'validate_country' ),
 			),
 			'device_class' => array(
 				'description' => __( 'Only sessions from this kind of device.', 'session-warden' ),
@@ -166,6 +173,7 @@ final class Rest_Sessions {
 				'type'              => 'string',
 				'maxLength'         => 100,
 				'sanitize_callback' => 'sanitize_text_field',
+				'validate_callback' => 'rest_validate_request_arg',
 			),
 			'orderby'      => array(
 				'description' => __( 'Sort by sign-in time or by last activity.', 'session-warden' ),
@@ -192,6 +200,57 @@ final class Rest_Sessions {
 				'maximum'     => 200,
 				'default'     => 20,
 			),
+		);
+	}
+
+	/**
+	 * `ids` of POST /sessions/end: a JSON list, then the schema. (The schema alone would take `"abc"` or `5`
+	 * as a list of one, as WordPress does for query strings; in a JSON body that is a mistake worth a 400.)
+	 *
+	 * @param mixed            $value   Value.
+	 * @param \WP_REST_Request $request Request.
+	 * @param string           $param   Parameter name.
+	 * @return true|\WP_Error
+	 */
+	public static function validate_ids( $value, \WP_REST_Request $request, string $param ) {
+		if ( ! is_array( $value ) || ( $value && ! wp_is_numeric_array( $value ) ) ) {
+			return new \WP_Error(
+				'rest_invalid_type',
+				/* translators: %s: parameter name. */
+				sprintf( __( '%s must be a list of session ids, such as ["12-0123…"].', 'session-warden' ), $param ),
+				array( 'param' => $param )
+			);
+		}
+		foreach ( array_values( $value ) as $i => $id ) {
+			if ( ! is_string( $id ) || ! preg_match( '/^[A-Za-z0-9_-]{1,200}$/', $id ) ) {
+				return new \WP_Error(
+					'rest_invalid_param',
+					/* translators: 1: parameter name, 2: position in the list. */
+					sprintf( __( '%1$s[%2$d] is not a session id (ids are letters, digits, "-" and "_", as the sessions routes list them).', 'session-warden' ), $param, $i ),
+					array( 'param' => $param )
+				);
+			}
+		}
+		return rest_validate_request_arg( $value, $request, $param );
+	}
+
+	/**
+	 * `country` of GET /sessions: two letters, with a message a site owner understands.
+	 *
+	 * @param mixed            $value   Value.
+	 * @param \WP_REST_Request $request Request.
+	 * @param string           $param   Parameter name.
+	 * @return true|\WP_Error
+	 */
+	public static function validate_country( $value, \WP_REST_Request $request, string $param ) {
+		if ( is_string( $value ) && preg_match( '/^[A-Za-z]{2}$/', $value ) ) {
+			return true;
+		}
+		return new \WP_Error(
+			'rest_invalid_param',
+			/* translators: %s: parameter name. */
+			sprintf( __( '%s must be a two-letter country code (ISO 3166-1), such as DE.', 'session-warden' ), $param ),
+			array( 'param' => $param )
 		);
 	}
 
@@ -272,6 +331,9 @@ final class Rest_Sessions {
 		}
 		try {
 			$result = Session_Directory::query( $args );
+		} catch ( \InvalidArgumentException $e ) {
+			// A filter value the schema let through but the directory cannot use; its message names the filter.
+			return new \WP_Error( 'rest_invalid_param', $e->getMessage(), array( 'status' => 400 ) );
 		} catch ( \Throwable $e ) {
 			return Rest::service_error( $e );
 		}
