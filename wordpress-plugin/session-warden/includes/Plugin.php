@@ -65,6 +65,12 @@ final class Plugin {
 		// [rest]
 		add_action( 'rest_api_init', array( Rest::class, 'register_routes' ) );
 		// [/rest]
+		// Settings routes (Rest_Settings) and the uploaded country database (Geo_Upload), which the engine
+		// client reads through its filter on every site, not only in wp-admin.
+		// [settings-rest]
+		add_action( 'rest_api_init', array( Rest_Settings::class, 'register_routes' ) );
+		add_filter( 'session_warden_geo_db', array( Geo_Upload::class, 'filter_db' ) );
+		// [/settings-rest]
 
 		// Front end and profile: the "your sessions" block, shortcode and profile section.
 		// [front]
@@ -90,6 +96,8 @@ final class Plugin {
 			// [/sessions-screen]
 			// Settings screen and simulator (site and network admin).
 			// [settings-screen]
+			add_action( 'admin_menu', array( Settings_Screen::class, 'add_page' ), 20 );
+			add_action( 'network_admin_menu', array( Settings_Screen::class, 'add_network_page' ), 20 );
 			// [/settings-screen]
 		}
 	}
