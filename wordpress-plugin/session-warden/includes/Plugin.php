@@ -78,6 +78,18 @@ final class Plugin {
 
 		// Real-time logout, idle warning and emails.
 		// [live]
+		// Live_Session: heartbeat and script on signed-in pages; the two ways a request learns that the
+		// session behind its cookie was ended (core's bad-session-token action, our own session_ended event).
+		add_action( 'admin_enqueue_scripts', array( Live_Session::class, 'enqueue_admin' ) );
+		add_action( 'wp_enqueue_scripts', array( Live_Session::class, 'enqueue_front' ) );
+		add_action( 'auth_cookie_bad_session_token', array( Live_Session::class, 'bad_session_token' ) );
+		add_action( 'session_warden_event_session_ended', array( Live_Session::class, 'session_ended' ) );
+		add_filter( 'heartbeat_received', array( Live_Session::class, 'heartbeat' ), 10, 2 );
+		add_filter( 'heartbeat_nopriv_received', array( Live_Session::class, 'heartbeat_signed_out' ), 10, 2 );
+		add_filter( 'heartbeat_nopriv_send', array( Live_Session::class, 'suppress_auth_check' ), 100 );
+		add_action( 'wp_ajax_session_warden_stay', array( Live_Session::class, 'stay' ) ); // Live_Session::STAY_ACTION
+		// Notifications: e-mails about limit endings and flags, when the settings turn them on.
+		add_action( 'session_warden_event', array( Notifications::class, 'event' ), 10, 2 );
 		// [/live]
 
 		// WP-CLI `wp session-warden`.
