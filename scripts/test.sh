@@ -7,6 +7,9 @@
 #   4. for WordPress 6.5.5 (main) and 6.1.9 (oldest): a fresh site on 127.0.0.1 with the plugin installed
 #      from the zip, the PHP harness (tests/php, real WordPress in-process), then the HTTP and browser
 #      tests (node --test tests/e2e/), then the site is stopped.
+#   4b. WordPress 6.5.5 as a subdirectory multisite network (SW_MULTISITE=1, plugin network-activated from the
+#      zip, a second site at /second/): tests/e2e/multisite.test.mjs only (it skips on the single sites of
+#      stage 4; SW_SKIP_MULTISITE_E2E=1 skips this stage)
 #   5. the enforcement e2e suite once more on a site where no engine binary may run (proc_open disabled,
 #      no daemon: the PHP WebAssembly runtime decides; SW_SKIP_RUNTIME_E2E=1 skips it)
 # Ends with "N passed, N failed" over all stages (a stage that breaks before reporting counts as 1 failed)
@@ -126,6 +129,23 @@ for wp in ${SW_TEST_WP:-$SW_WP_MAIN $SW_WP_OLDEST}; do
   bash tests/env/down.sh "$root"
   port=$((port + 1))
 done
+
+# 4b. A subdirectory multisite network: sessions network-wide, roles and settings per site.
+if [ -n "$zip_ok" ] && [ "${SW_SKIP_MULTISITE_E2E:-0}" != 1 ]; then
+  wp=$SW_WP_MAIN; root=$SW_STATE/test-multisite; ROOTS+=("$root"); t=$SECONDS
+  if SW_WP=$wp SW_PORT=$port SW_ROOT=$root SW_TEST_HOOKS=1 SW_MULTISITE=1 SW_PLUGIN_FROM=zip bash tests/env/up.sh > "$LOGS/up-multisite.log" 2>&1; then
+    note "WordPress $wp network (multisite)" "up on 127.0.0.1:$port and /second/, network-activated ($((SECONDS - t)) s)"
+    t=$SECONDS; export SW_ENV=$root/env.json
+    grouped timeout -k 10 "$STAGE_TIMEOUT" node --test --test-force-exit --test-timeout=180000 \
+      --test-reporter=spec --test-reporter-destination=stdout \
+      --test-reporter=./tests/fixtures/count-reporter.mjs --test-reporter-destination="$LOGS/e2e-multisite.results" tests/e2e/multisite.test.mjs; rc=$?
+    stage_result "multisite (WordPress $wp)" "$((SECONDS - t))" "$rc" "$LOGS/e2e-multisite.results"
+  else
+    cat "$LOGS/up-multisite.log"; broken "WordPress $wp network (multisite)" "tests/env/up.sh failed"
+  fi
+  bash tests/env/down.sh "$root"
+  port=$((port + 1))
+fi
 
 # 5. No engine binary may run (proc_open disabled, no daemon): the PHP WebAssembly runtime decides.
 if [ -n "$zip_ok" ] && [ "${SW_SKIP_RUNTIME_E2E:-0}" != 1 ]; then
