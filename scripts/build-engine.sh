@@ -94,3 +94,6 @@ for f in session-warden.wasm session-warden.cwasm session-warden-engine session-
     printf '%-28s %10s bytes\n' "$f" "$(stat -c %s "$out/$f")"
 done
 "$out/session-warden-engine" version
+
+# --- 5. the same core for the browser (the settings screen's simulator) ------------
+bash "$root/scripts/build-web.sh"

@@ -85,3 +85,28 @@ sw_build() {
   bash "$SW_REPO/scripts/build-engine.sh" || return 1
   bash "$SW_REPO/scripts/package.sh"
 }
+
+# wasm-pack and wasm-bindgen-cli for scripts/build-web.sh (the browser policy module), into ~/.cargo/bin
+# ($CARGO_HOME/bin). wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in
+# Cargo.lock: otherwise wasm-pack would try to download or build one itself. Installed without
+# --locked: the lockfile published with wasm-bindgen-cli pins crates that crates.io's index may no
+# longer offer. Skipped when the right versions are already on PATH.
+SW_WASM_PACK_VERSION=0.15.1
+sw_ensure_wasm_tools() {
+  local want have
+  local bin=${CARGO_HOME:-$HOME/.cargo}/bin
+  case ":$PATH:" in *":$bin:"*) ;; *) export PATH="$bin:$PATH" ;; esac
+  want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$SW_REPO/Cargo.lock")
+  [ -n "$want" ] || sw_die "no wasm-bindgen in $SW_REPO/Cargo.lock"
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')
+  if [ "$have" != "$want" ]; then
+    sw_log "cargo: installing wasm-bindgen-cli $want (found: ${have:-none}; a few minutes, once)"
+    env -u CARGO_TARGET_DIR cargo install --quiet --force "wasm-bindgen-cli@$want" \
+      || sw_die "could not install wasm-bindgen-cli $want"
+  fi
+  if ! command -v wasm-pack >/dev/null; then
+    sw_log "cargo: installing wasm-pack $SW_WASM_PACK_VERSION (a few minutes, once)"
+    env -u CARGO_TARGET_DIR cargo install --quiet "wasm-pack@$SW_WASM_PACK_VERSION" \
+      || sw_die "could not install wasm-pack"
+  fi
+}
