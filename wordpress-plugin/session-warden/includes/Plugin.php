@@ -74,6 +74,10 @@ final class Plugin {
 
 		// Front end and profile: the "your sessions" block, shortcode and profile section.
 		// [front]
+		add_action( 'init', array( Front_Sessions::class, 'register' ) );
+		add_action( 'show_user_profile', array( Profile_Sessions::class, 'render' ) );
+		add_action( 'edit_user_profile', array( Profile_Sessions::class, 'render' ) );
+		add_action( 'admin_post_session_warden_end_session', array( Session_View::class, 'handle_end' ) );
 		// [/front]
 
 		// Real-time logout, idle warning and emails.
@@ -105,6 +109,10 @@ final class Plugin {
 			add_action( 'admin_init', array( Daemon::class, 'admin_check' ) );
 			// Sessions screen (site and network admin).
 			// [sessions-screen]
+			add_action( 'admin_menu', array( Sessions_Screen::class, 'add_page' ) );
+			add_action( 'network_admin_menu', array( Sessions_Screen::class, 'add_network_page' ) );
+			// Saved by set_screen_options(), which runs before admin_init.
+			add_filter( 'set_screen_option_session_warden_sessions_per_page', array( Sessions_Screen::class, 'save_per_page' ), 10, 3 );
 			// [/sessions-screen]
 			// Settings screen and simulator (site and network admin).
 			// [settings-screen]
