@@ -446,13 +446,71 @@ sw_test(
 		sw_assert( $everyone >= 1, 'other users are back too' );
 
 		$ghost = sw_dir_user( 'swdir_rebuild_ghost' );
-		$wpdb->insert( $table, array( 'user_id' => $ghost->ID, 'sid' => str_repeat( 'a', 32 ), 'login' => time(), 'activity' => time(), 'expiration' => time() + 3600, 'synced_at' => time() - 5 ) );
+		$wpdb->insert( $table, array( 'user_id' => $ghost->ID, 'sid' => str_repeat( 'a', 32 ), 'login' => time(), 'activity' => time(), 'expiration' => time() + 3600 ) );
 		sw_assert_same( 1, count( sw_dir_rows( $ghost->ID ) ) );
 		$result = Session_Index::rebuild( 2 ); // Tiny batches: paging must still see every user once.
 		sw_assert_same( array(), sw_dir_rows( $ghost->ID ), 'ghost row removed' );
 		sw_assert_same( 1, count( sw_dir_rows( $user->ID ) ) );
 		sw_assert( $result['removed'] >= 1 && $result['users'] >= 1 && $result['sessions'] >= 1, 'counts: ' . wp_json_encode( $result ) );
 		sw_assert_same( $everyone, (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$table}" ), 'nobody else lost' ); // phpcs:ignore
+	}
+);
+
+sw_test(
+	'index: role, name and e-mail changes reach the filters and the search through core\'s user hooks',
+	function () {
+		$user      = sw_dir_user( 'swdir_change', 'subscriber' );
+		[ , $v ]   = sw_dir_session( $user );
+		$id        = Session_Id::make( $user->ID, $v );
+		$by_role   = static fn ( string $role ): array => sw_dir_ids( Session_Directory::query( array( 'role' => $role, 'search' => 'swdir_change' ) ) );
+		sw_assert_same( array( $id ), $by_role( 'subscriber' ) );
+		sw_assert_same( array(), $by_role( 'editor' ) );
+
+		$user->set_role( 'editor' );
+		sw_assert_same( array( $id ), $by_role( 'editor' ), 'new role' );
+		sw_assert_same( array(), $by_role( 'subscriber' ), 'old role gone' );
+		$user->add_role( 'author' );
+		sw_assert_same( array( $id ), $by_role( 'author' ), 'added role' );
+		$user->remove_role( 'author' );
+		sw_assert_same( array(), $by_role( 'author' ), 'removed role' );
+
+		wp_update_user(
+			array(
+				'ID'           => $user->ID,
+				'display_name' => 'Ottoline Vasquez-Brandt',
+				'user_email'   => 'ovb-swdir@example.net',
+			)
+		);
+		sw_assert_same( array( $id ), sw_dir_ids( Session_Directory::query( array( 'search' => 'Vasquez-Br' ) ) ), 'new display name' );
+		sw_assert_same( array( $id ), sw_dir_ids( Session_Directory::query( array( 'search' => 'ovb-swdir' ) ) ), 'new e-mail' );
+		sw_assert_same( array(), sw_dir_ids( Session_Directory::query( array( 'search' => 'swdir_change@example.com' ) ) ), 'old e-mail' );
+	}
+);
+
+sw_test(
+	'index: a site-wide logout drops the older sessions at once; expired ones go before the next query',
+	function () {
+		global $wpdb;
+		$now      = time();
+		$user     = sw_dir_user( 'swdir_epoch' );
+		[ , $old ] = sw_dir_session( $user, array(), $now - 600 );
+		sw_assert_same( 1, count( sw_dir_rows( $user->ID ) ) );
+		$restore = get_site_option( Settings::EPOCH_OPTION, false );
+		try {
+			Settings::end_all_sessions();
+			sw_assert_same( array(), sw_dir_rows( $user->ID ), 'the hook pruned the row' );
+			[ , $new ] = sw_dir_session( $user );
+			sw_assert_same( array( Session_Id::hash( $user->ID, $new ) ), array_column( sw_dir_rows( $user->ID ), 'sid' ), 'a later session is listed' );
+			sw_assert_same( array( Session_Id::make( $user->ID, $new ) ), sw_dir_ids( Session_Directory::query( array( 'user' => $user->ID ) ) ) );
+		} finally {
+			false === $restore ? delete_site_option( Settings::EPOCH_OPTION ) : update_site_option( Settings::EPOCH_OPTION, $restore );
+		}
+		Session_Index::sync_users( array( $user->ID ) );
+		sw_assert_same( 2, count( sw_dir_rows( $user->ID ) ), 'without the epoch the older one is live again' );
+
+		$wpdb->update( Session_Index::table(), array( 'expiration' => $now - 1 ), array( 'user_id' => $user->ID, 'sid' => Session_Id::hash( $user->ID, $old ) ) );
+		Session_Directory::query( array( 'country' => 'ZZ' ) ); // Any query, on any filter.
+		sw_assert_same( 1, count( sw_dir_rows( $user->ID ) ), 'expired row pruned' );
 	}
 );
 

@@ -49,13 +49,16 @@ final class Plugin {
 
 		// The sessions index (Session_Index), a searchable copy of every live session for the Sessions
 		// screen: kept in step when the plugin writes or ends a session, when a session is created, on
-		// core's logout and user deletion, and rebuilt by cron. All of these are rare events.
+		// core's logout, a site-wide logout, user changes and deletion, and rebuilt by cron. All rare events.
 		// [sessions-core]
 		add_action( 'session_warden_session_written', array( Session_Index::class, 'written' ), 10, 3 );
 		add_action( 'session_warden_sessions_destroyed', array( Session_Index::class, 'destroyed' ), 10, 2 );
+		add_action( 'session_warden_end_all_sessions', array( Session_Index::class, 'epoch_moved' ) );
 		add_filter( 'attach_session_information', array( Session_Index::class, 'creating' ), 1000, 2 );
 		add_action( 'set_logged_in_cookie', array( Session_Index::class, 'logged_in' ), 20, 4 );
-		add_action( 'wp_logout', array( Session_Index::class, 'logged_out' ) );
+		foreach ( array( 'wp_logout', 'profile_update', 'set_user_role', 'add_user_role', 'remove_user_role', 'add_user_to_blog', 'remove_user_from_blog' ) as $sw_user_hook ) {
+			add_action( $sw_user_hook, array( Session_Index::class, 'user_changed' ) );
+		}
 		add_action( 'deleted_user', array( Session_Index::class, 'user_deleted' ) );
 		add_action( 'session_warden_index_rebuild', array( Session_Index::class, 'scheduled_rebuild' ) );
 		add_action( 'upgrader_process_complete', array( Lifecycle::class, 'upgraded' ), 10, 2 );

@@ -38,6 +38,14 @@ final class Session_Directory {
 	public static function query( array $args = array() ): array {
 		$q = self::normalise( $args );
 		Session_Index::ensure_filled();
+		Session_Index::prune();
+		// Sessions created earlier in this request without a cookie are indexed now rather than at its end;
+		// and one user's list is cheap to check in full, so a `user` filter also finds sessions the index
+		// never heard of.
+		Session_Index::flush();
+		if ( $q['user'] > 0 ) {
+			Session_Index::sync_users( array( $q['user'] ) );
+		}
 
 		$found = array(
 			'rows'  => array(),

@@ -3,18 +3,24 @@
  * A searchable copy of every live session, so the cross-user Sessions screen can sort, filter and page
  * 100 000 sessions without reading 50 000 users' session lists on each request.
  *
- * The session manager stays the truth; this table is a cache of it, network-wide like the sessions
- * themselves: `{$wpdb->base_prefix}session_warden_sessions`, one row per session, keyed by user and the
- * session's public id hash (Session_Id), never by token or verifier. It is kept in step:
+ * The session manager stays the truth; these tables are a cache of it, network-wide like the sessions
+ * themselves:
+ *   `{$wpdb->base_prefix}session_warden_sessions`  one row per live session, keyed by user and the session's
+ *                                                   public id hash (Session_Id), never by token or verifier,
+ *                                                   with its owner's roles on every site (the role filter);
+ *   `{$wpdb->base_prefix}session_warden_session_users`  one row per user listed there: login, e-mail and
+ *                                                   display name, so a search scans this small table
+ *                                                   instead of the users table.
+ * "Live" means not expired and not older than the site-wide logout epoch. They are kept in step:
  *   - when the plugin writes or ends a session (Session_Store fires `session_warden_session_written` and
  *     `session_warden_sessions_destroyed`), when a session is created (`set_logged_in_cookie`, and any
- *     other `WP_Session_Tokens::create()` in the request, at shutdown), on core's logout (`wp_logout`) and
- *     when a user is deleted;
+ *     other `WP_Session_Tokens::create()` in the request, at shutdown), on core's logout (`wp_logout`), on a
+ *     site-wide logout, and when a user is changed, given roles or deleted;
  *   - for the users on the page being shown (Session_Directory re-reads their real sessions and fixes the
  *     rows before showing them: sessions ended behind the plugin's back, e.g. core's "log out everywhere
- *     else", disappear there);
- *   - by a full rebuild from Session_Store::users_with_sessions(): on activation and upgrade, in the daily
- *     cron run, and when the table is empty while users have sessions.
+ *     else", disappear there); expired rows are dropped before each query;
+ *   - by a full rebuild from Session_Store::users_with_sessions_after(): on activation and upgrade, in the
+ *     daily cron run, and when the table is empty while users have sessions.
  * Every write is best effort: a failing index write must never break a sign-in or a sign-out.
  *
  * @package SessionWarden
@@ -24,8 +30,10 @@ namespace SessionWarden;
 
 final class Session_Index {
 
-	/** Schema version; bump it with every change to schema() so maybe_upgrade() reruns dbDelta. */
-	public const DB_VERSION = 1;
+	/**
+	 * Schema version. The tables are a cache: a new version drops and re-creates them, then rebuilds.
+	 */
+	public const DB_VERSION = 3;
 
 	/** Network option (site option on a single site) holding the installed schema version. */
 	public const VERSION_OPTION = 'session_warden_sessions_db_version';
@@ -33,7 +41,7 @@ final class Session_Index {
 	/** One-off cron event that runs a full rebuild outside the request that asked for it. */
 	public const REBUILD_HOOK = 'session_warden_index_rebuild';
 
-	/** Users read per rebuild batch: one users query, one usermeta query and one insert per batch. */
+	/** Users per rebuild batch: one users query, one usermeta query and a few index statements per batch. */
 	public const BATCH = 500;
 
 	/** Flags the directory can filter on, as bits of the `flag_bits` column. */
@@ -47,12 +55,16 @@ final class Session_Index {
 
 	/** Column widths, in characters. */
 	private const WIDTHS = array(
-		'ip'    => 45,
-		'label' => 191,
-		'flags' => 191,
+		'ip'           => 45,
+		'label'        => 191,
+		'flags'        => 191,
+		'roles'        => 1000,
+		'user_login'   => 60,
+		'user_email'   => 100,
+		'display_name' => 250,
 	);
 
-	/** Set by the uninstaller: no writes (they would re-create the table being dropped). */
+	/** Set by the uninstaller: no writes (they would re-create the tables being dropped). */
 	private static bool $suspended = false;
 
 	/** Whether this request has checked the schema version. */
@@ -61,31 +73,47 @@ final class Session_Index {
 	/** @var array<int, true> Users whose sessions changed in this request without the index hearing of it yet. */
 	private static array $dirty = array();
 
-	/** The table's full name. */
+	/** The sessions table's full name. */
 	public static function table(): string {
 		global $wpdb;
 		return $wpdb->base_prefix . 'session_warden_sessions';
 	}
 
+	/** The per-user table's full name. */
+	public static function users_table(): string {
+		global $wpdb;
+		return $wpdb->base_prefix . 'session_warden_session_users';
+	}
+
 	/* ------------------------------------------------------------------ schema */
 
-	/** Creates or updates the table (dbDelta) and stores the schema version. Safe to run any number of times. */
+	/**
+	 * Creates the tables (dbDelta) and stores the schema version. Safe to run any number of times; tables
+	 * of an older schema are dropped first (they only hold copies) and a rebuild is asked of cron.
+	 */
 	public static function install(): void {
 		global $wpdb;
+		$installed = (int) get_site_option( self::VERSION_OPTION, 0 );
+		if ( $installed > 0 && $installed < self::DB_VERSION ) {
+			self::drop();
+		}
 		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
-		dbDelta( self::schema( self::table(), $wpdb->get_charset_collate() ) );
+		dbDelta( self::schema( $wpdb->get_charset_collate() ) );
 		if ( is_multisite() ) {
 			update_site_option( self::VERSION_OPTION, self::DB_VERSION );
 		} else {
 			update_option( self::VERSION_OPTION, self::DB_VERSION, true ); // Autoloaded: the check costs no query.
 		}
+		if ( $installed > 0 && $installed < self::DB_VERSION ) {
+			self::schedule_rebuild();
+		}
 		self::$checked = true;
 	}
 
 	/**
-	 * Installs the table when the stored schema version is missing or older (once per request).
+	 * Installs the tables when the stored schema version is missing or older (checked once per request).
 	 *
-	 * @return bool Whether the table may be used now.
+	 * @return bool Whether the tables may be used now.
 	 */
 	public static function maybe_upgrade(): bool {
 		if ( self::$suspended ) {
@@ -105,25 +133,27 @@ final class Session_Index {
 		self::$suspended = true;
 	}
 
-	/** Drops the table (uninstall). */
+	/** Drops the tables (uninstall, schema change). */
 	public static function drop(): void {
 		global $wpdb;
-		$table = self::table();
-		$wpdb->query( "DROP TABLE IF EXISTS {$table}" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.DirectDatabaseQuery.SchemaChange -- our own table.
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.DirectDatabaseQuery.SchemaChange -- our own tables.
+		$wpdb->query( 'DROP TABLE IF EXISTS ' . self::table() . ', ' . self::users_table() );
 	}
 
 	/**
-	 * The CREATE TABLE statement in the form dbDelta() parses.
+	 * The CREATE TABLE statements in the form dbDelta() parses.
 	 *
 	 * `activity` is the last activity, or the login time for a session without any recorded activity, so
-	 * "most recently active" sorts every session. Each sort and filter the directory offers has a key
-	 * ending in the sort column, so the first page is read off an index without sorting the table.
+	 * "most recently active" sorts every session. The first page of every sort and of the country and device
+	 * filters is read off a key ending in the sort column (InnoDB appends the primary key, which breaks
+	 * ties), without sorting the table; `ip` has its own key so an IP search scans that key only.
 	 *
-	 * @param string $table           Table name.
 	 * @param string $charset_collate Charset clause.
 	 */
-	private static function schema( string $table, string $charset_collate ): string {
-		return "CREATE TABLE {$table} (
+	private static function schema( string $charset_collate ): string {
+		$sessions = self::table();
+		$users    = self::users_table();
+		return "CREATE TABLE {$sessions} (
   id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
   user_id bigint(20) unsigned NOT NULL DEFAULT 0,
   sid char(32) NOT NULL DEFAULT '',
@@ -136,20 +166,38 @@ final class Session_Index {
   label varchar(191) NOT NULL DEFAULT '',
   flags varchar(191) NOT NULL DEFAULT '',
   flag_bits tinyint(3) unsigned NOT NULL DEFAULT 0,
-  synced_at bigint(20) unsigned NOT NULL DEFAULT 0,
+  roles varchar(1000) NOT NULL DEFAULT '',
   PRIMARY KEY  (id),
   UNIQUE KEY user_sid (user_id,sid),
   KEY activity (activity),
   KEY login (login),
+  KEY expiration (expiration),
   KEY country_activity (country,activity),
-  KEY country_login (country,login),
   KEY device_activity (device_class,activity),
-  KEY device_login (device_class,login),
-  KEY synced_at (synced_at)
+  KEY ip (ip)
+) {$charset_collate};
+CREATE TABLE {$users} (
+  user_id bigint(20) unsigned NOT NULL DEFAULT 0,
+  user_login varchar(60) NOT NULL DEFAULT '',
+  user_email varchar(100) NOT NULL DEFAULT '',
+  display_name varchar(250) NOT NULL DEFAULT '',
+  PRIMARY KEY  (user_id)
 ) {$charset_collate};";
 	}
 
 	/* ------------------------------------------------------------------ rows */
+
+	/**
+	 * Whether a stored session is live: not expired, and not older than the site-wide logout epoch (such a
+	 * session ends on its next request, or at the next sweep).
+	 *
+	 * @param array $record Stored record.
+	 * @param int   $now    Current time.
+	 * @param int   $epoch  Settings::epoch().
+	 */
+	public static function is_live( array $record, int $now, int $epoch ): bool {
+		return (int) ( $record['expiration'] ?? 0 ) >= $now && ( $epoch <= 0 || (int) ( $record['login'] ?? 0 ) >= $epoch );
+	}
 
 	/**
 	 * The index row for one stored session.
@@ -157,9 +205,9 @@ final class Session_Index {
 	 * @param int    $user_id  Owner.
 	 * @param string $verifier Session verifier.
 	 * @param array  $record   Stored record (Session_Store::all()).
-	 * @param int    $now      Sync time.
+	 * @param string $roles    The owner's roles (roles()).
 	 */
-	public static function row( int $user_id, string $verifier, array $record, int $now ): array {
+	public static function row( int $user_id, string $verifier, array $record, string $roles = '' ): array {
 		$ours   = Session_Record::ours( $record );
 		$device = is_array( $ours['device'] ?? null ) ? $ours['device'] : array();
 		$class  = is_string( $device['device_class'] ?? null ) ? $device['device_class'] : '';
@@ -171,6 +219,7 @@ final class Session_Index {
 		}
 		$login   = max( 0, (int) ( $record['login'] ?? 0 ) );
 		$country = strtoupper( (string) ( $ours['country'] ?? '' ) );
+		$label   = is_scalar( $device['label'] ?? null ) ? (string) $device['label'] : '';
 		return array(
 			'user_id'      => $user_id,
 			'sid'          => Session_Id::hash( $user_id, $verifier ),
@@ -180,22 +229,64 @@ final class Session_Index {
 			'ip'           => self::cut( (string) preg_replace( '/[^0-9A-Fa-f.:]/', '', (string) ( $ours['ip'] ?? ( $record['ip'] ?? '' ) ) ), 'ip' ),
 			'country'      => preg_match( '/^[A-Z]{2}$/', $country ) ? $country : '',
 			'device_class' => $class,
-			'label'        => self::cut( sanitize_text_field( (string) ( $device['label'] ?? '' ) ), 'label' ),
+			'label'        => self::cut( sanitize_text_field( $label ), 'label' ),
 			'flags'        => self::cut( implode( ',', array_map( 'sanitize_key', $flags ) ), 'flags' ),
 			'flag_bits'    => $bits,
-			'synced_at'    => $now,
+			'roles'        => self::cut( $roles, 'roles' ),
 		);
 	}
 
 	/**
-	 * Whether a stored row still says what the session says (sync time aside).
+	 * The user's roles on every site of the network as `|blog_id:role|…|`, read from the user's meta (which
+	 * WordPress has in its cache whenever the user object is loaded).
+	 *
+	 * @param int $user_id User.
+	 */
+	public static function roles( int $user_id ): string {
+		global $wpdb;
+		$roles   = array();
+		$pattern = '/^' . preg_quote( $wpdb->base_prefix, '/' ) . '(?:([0-9]+)_)?capabilities$/';
+		foreach ( (array) get_user_meta( $user_id ) as $key => $values ) {
+			if ( ! preg_match( $pattern, (string) $key, $m ) ) {
+				continue;
+			}
+			// The base prefix is site 1 (wpdb::get_blog_prefix()), on a single site too.
+			$blog = isset( $m[1] ) && '' !== $m[1] ? (int) $m[1] : 1;
+			$caps = maybe_unserialize( is_array( $values ) ? ( $values[0] ?? '' ) : $values );
+			foreach ( is_array( $caps ) ? $caps : array() as $role => $granted ) {
+				// Like WP_User_Query's role search, any granted key counts; role names are keys.
+				if ( $granted && is_string( $role ) && sanitize_key( $role ) === $role ) {
+					$roles[] = $blog . ':' . $role;
+				}
+			}
+		}
+		sort( $roles );
+		return $roles ? '|' . implode( '|', $roles ) . '|' : '';
+	}
+
+	/**
+	 * The per-user row: what a search looks in besides the IP.
+	 *
+	 * @param \WP_User $user User.
+	 */
+	public static function user_row( \WP_User $user ): array {
+		return array(
+			'user_id'      => (int) $user->ID,
+			'user_login'   => self::cut( (string) $user->user_login, 'user_login' ),
+			'user_email'   => self::cut( (string) $user->user_email, 'user_email' ),
+			'display_name' => self::cut( (string) $user->display_name, 'display_name' ),
+		);
+	}
+
+	/**
+	 * Whether a stored row still says what the fresh one says.
 	 *
 	 * @param array $stored Row from the table (strings).
-	 * @param array $fresh  Row from row().
+	 * @param array $fresh  Row from row() or user_row().
 	 */
 	private static function same( array $stored, array $fresh ): bool {
 		foreach ( $fresh as $column => $value ) {
-			if ( 'synced_at' !== $column && (string) ( $stored[ $column ] ?? '' ) !== (string) $value ) {
+			if ( (string) ( $stored[ $column ] ?? '' ) !== (string) $value ) {
 				return false;
 			}
 		}
@@ -203,15 +294,15 @@ final class Session_Index {
 	}
 
 	/**
-	 * Makes the index hold exactly the live sessions of these users (others' rows are untouched).
+	 * Makes the index hold exactly the live sessions of these users (others' rows are untouched), and only
+	 * writes what differs.
 	 *
 	 * @param int[]                           $user_ids Users.
 	 * @param array<int, array<string,array>> $known    Sessions already read, user ID => Session_Store::all().
-	 * @param bool                            $touch    Rewrite unchanged rows too (a rebuild stamps every row).
-	 * @return array{changed:int, sessions:array<int, array<string, array>>} Rows inserted, updated or deleted,
-	 *         and every user's live sessions as read (a user whose sessions cannot be read is left out).
+	 * @return array{changed:int, sessions:array<int, array<string, array>>} Session rows inserted, updated or
+	 *         deleted, and each user's live sessions as read (a user who is gone has none).
 	 */
-	public static function sync_users( array $user_ids, array $known = array(), bool $touch = false ): array {
+	public static function sync_users( array $user_ids, array $known = array() ): array {
 		global $wpdb;
 		$user_ids = array_values( array_unique( array_filter( array_map( 'intval', $user_ids ), static fn ( int $id ): bool => $id > 0 ) ) );
 		$out      = array(
@@ -223,80 +314,109 @@ final class Session_Index {
 		}
 		$usable = self::maybe_upgrade();
 		$now    = time();
+		$epoch  = Settings::epoch();
 		$store  = new Session_Store();
 
-		$missing = array_diff( $user_ids, array_keys( $known ) );
-		if ( count( $missing ) > 1 ) {
-			cache_users( $missing ); // Two queries for the whole batch instead of two per user.
+		if ( count( $user_ids ) > 1 ) {
+			cache_users( $user_ids ); // Two queries for the whole batch instead of two per user.
 		}
-		$fresh = array();
+		$fresh  = array();
+		$people = array();
 		foreach ( $user_ids as $uid ) {
+			$user     = get_userdata( $uid );
 			$sessions = $known[ $uid ] ?? null;
-			if ( null === $sessions ) {
+			if ( ! $user instanceof \WP_User ) {
+				$sessions = array(); // The user is gone: nothing of theirs may stay listed.
+			} elseif ( null === $sessions ) {
 				try {
-					$sessions = get_userdata( $uid ) ? $store->all( $uid ) : array();
+					$sessions = $store->all( $uid );
 				} catch ( \InvalidArgumentException | \UnexpectedValueException $e ) {
-					$sessions = array(); // The user is gone: nothing of theirs may stay listed.
+					$sessions = array();
 				}
 			}
-			$live = array();
+			$live  = array();
+			$roles = $sessions ? self::roles( $uid ) : '';
 			foreach ( $sessions as $verifier => $record ) {
-				if ( (int) ( $record['expiration'] ?? 0 ) >= $now ) {
-					$live[ (string) $verifier ] = $record;
-					$row                        = self::row( $uid, (string) $verifier, $record, $now );
+				if ( self::is_live( $record, $now, $epoch ) ) {
+					$live[ (string) $verifier ]        = $record;
+					$row                               = self::row( $uid, (string) $verifier, $record, $roles );
 					$fresh[ $uid . '-' . $row['sid'] ] = $row;
 				}
 			}
+			if ( $live && $user instanceof \WP_User ) {
+				$people[ $uid ] = self::user_row( $user );
+			}
 			$out['sessions'][ $uid ] = $live;
+		}
+		foreach ( $user_ids as $uid ) {
+			unset( self::$dirty[ $uid ] );
 		}
 		if ( ! $usable ) {
 			return $out;
 		}
 
-		$table  = self::table();
-		$in     = implode( ',', $user_ids ); // Integers only.
-		$stored = $wpdb->get_results( "SELECT * FROM {$table} WHERE user_id IN ({$in})", ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$in = implode( ',', $user_ids ); // Integers only.
+		// phpcs:disable WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table names are ours, ids are integers.
+		$stored = $wpdb->get_results( 'SELECT id, ' . implode( ', ', array_keys( self::row( 1, '', array() ) ) ) . ' FROM ' . self::table() . " WHERE user_id IN ({$in})", ARRAY_A );
 		$delete = array();
 		foreach ( is_array( $stored ) ? $stored : array() as $row ) {
 			$key = $row['user_id'] . '-' . $row['sid'];
 			if ( ! isset( $fresh[ $key ] ) ) {
 				$delete[] = (int) $row['id'];
-			} elseif ( ! $touch && self::same( $row, $fresh[ $key ] ) ) {
+			} elseif ( self::same( $row, $fresh[ $key ] ) ) {
 				unset( $fresh[ $key ] );
 			}
 		}
 		if ( $delete ) {
-			$wpdb->query( "DELETE FROM {$table} WHERE id IN (" . implode( ',', $delete ) . ')' ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+			$wpdb->query( 'DELETE FROM ' . self::table() . ' WHERE id IN (' . implode( ',', $delete ) . ')' );
 		}
-		self::upsert( array_values( $fresh ) );
-		foreach ( $user_ids as $uid ) {
-			unset( self::$dirty[ $uid ] );
+		self::upsert( self::table(), array_values( $fresh ), array( 'user_id', 'sid' ) );
+
+		$stored = $wpdb->get_results( 'SELECT * FROM ' . self::users_table() . " WHERE user_id IN ({$in})", ARRAY_A );
+		$gone   = array();
+		foreach ( is_array( $stored ) ? $stored : array() as $row ) {
+			$uid = (int) $row['user_id'];
+			if ( ! isset( $people[ $uid ] ) ) {
+				$gone[] = $uid;
+			} elseif ( self::same( $row, $people[ $uid ] ) ) {
+				unset( $people[ $uid ] );
+			}
 		}
+		if ( $gone ) {
+			$wpdb->query( 'DELETE FROM ' . self::users_table() . ' WHERE user_id IN (' . implode( ',', $gone ) . ')' );
+		}
+		self::upsert( self::users_table(), array_values( $people ), array( 'user_id' ) );
+		// phpcs:enable
 		$out['changed'] = count( $delete ) + count( $fresh );
 		return $out;
 	}
 
 	/**
-	 * Inserts rows, replacing the row of the same session; a few hundred per statement.
+	 * Inserts rows, replacing the row with the same unique key; up to 500 per statement.
 	 *
-	 * @param array[] $rows Rows from row().
+	 * @param string   $table Table.
+	 * @param array[]  $rows  Rows with the same columns; int values are written as numbers, the rest as strings.
+	 * @param string[] $keys  The unique key's columns (not rewritten on a duplicate).
 	 */
-	private static function upsert( array $rows ): void {
+	private static function upsert( string $table, array $rows, array $keys ): void {
 		global $wpdb;
 		if ( ! $rows ) {
 			return;
 		}
-		$table   = self::table();
 		$columns = array_keys( $rows[0] );
-		$update  = implode( ', ', array_map( static fn ( string $c ): string => "{$c} = VALUES({$c})", array_diff( $columns, array( 'user_id', 'sid' ) ) ) );
-		$formats = '(' . implode( ',', array_map( static fn ( $v ): string => is_int( $v ) ? '%d' : '%s', $rows[0] ) ) . ')';
+		$update  = implode( ', ', array_map( static fn ( string $c ): string => "{$c} = VALUES({$c})", array_diff( $columns, $keys ) ) );
 		foreach ( array_chunk( $rows, 500 ) as $chunk ) {
 			$values = array();
 			foreach ( $chunk as $row ) {
-				$values[] = $wpdb->prepare( $formats, array_values( $row ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- formats built from the row's own types.
+				$cells = array();
+				foreach ( $row as $value ) {
+					// Escaped by hand: wpdb::prepare() per row costs more than the insert itself in a rebuild.
+					$cells[] = is_int( $value ) ? (string) $value : "'" . esc_sql( (string) $value ) . "'";
+				}
+				$values[] = '(' . implode( ',', $cells ) . ')';
 			}
 			$suppress = $wpdb->suppress_errors( true );
-			// phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- every value was prepared above.
+			// phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared,WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- every value is escaped above.
 			$wpdb->query( "INSERT INTO {$table} (" . implode( ',', $columns ) . ') VALUES ' . implode( ',', $values ) . " ON DUPLICATE KEY UPDATE {$update}" );
 			$wpdb->suppress_errors( $suppress );
 		}
@@ -319,6 +439,30 @@ final class Session_Index {
 		$wpdb->query( $wpdb->prepare( "DELETE FROM {$table} WHERE user_id = %d AND sid IN ({$list})", $user_id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 	}
 
+	/**
+	 * Drops rows of sessions that stopped being live by the clock: expired, or older than a site-wide
+	 * logout. A probe on each key first, so a query pays for a delete only when there is something to delete.
+	 */
+	public static function prune(): void {
+		global $wpdb;
+		if ( ! self::maybe_upgrade() ) {
+			return;
+		}
+		$table = self::table();
+		$epoch = Settings::epoch();
+		// phpcs:disable WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- the table name is ours.
+		$conditions = array( $wpdb->prepare( 'expiration < %d', time() ) );
+		if ( $epoch > 0 ) {
+			$conditions[] = $wpdb->prepare( 'login < %d', $epoch );
+		}
+		foreach ( $conditions as $condition ) {
+			if ( null !== $wpdb->get_var( "SELECT id FROM {$table} WHERE {$condition} LIMIT 1" ) ) {
+				$wpdb->query( "DELETE FROM {$table} WHERE {$condition}" );
+			}
+		}
+		// phpcs:enable
+	}
+
 	/* ------------------------------------------------------------------ hooks */
 
 	/**
@@ -332,12 +476,17 @@ final class Session_Index {
 		if ( ! is_array( $record ) || ! self::maybe_upgrade() ) {
 			return;
 		}
-		$now = time();
-		if ( (int) ( $record['expiration'] ?? 0 ) < $now ) {
-			self::delete_sids( (int) $user_id, array( Session_Id::hash( (int) $user_id, (string) $verifier ) ) );
+		$user_id = (int) $user_id;
+		if ( ! self::is_live( $record, time(), Settings::epoch() ) ) {
+			self::delete_sids( $user_id, array( Session_Id::hash( $user_id, (string) $verifier ) ) );
 			return;
 		}
-		self::upsert( array( self::row( (int) $user_id, (string) $verifier, $record, $now ) ) );
+		$user = get_userdata( $user_id );
+		if ( ! $user instanceof \WP_User ) {
+			return;
+		}
+		self::upsert( self::table(), array( self::row( $user_id, (string) $verifier, $record, self::roles( $user_id ) ) ), array( 'user_id', 'sid' ) );
+		self::upsert( self::users_table(), array( self::user_row( $user ) ), array( 'user_id' ) );
 	}
 
 	/**
@@ -398,10 +547,12 @@ final class Session_Index {
 
 	/**
 	 * `wp_logout`: core has just destroyed the current session (wp_destroy_current_session()).
+	 * Also `profile_update`, `set_user_role`, `add_user_role`, `remove_user_role`, `add_user_to_blog` and
+	 * `remove_user_from_blog`: the user's name, e-mail or roles may have changed.
 	 *
-	 * @param int $user_id User who signed out (WordPress 5.5+).
+	 * @param int $user_id User.
 	 */
-	public static function logged_out( $user_id = 0 ): void {
+	public static function user_changed( $user_id = 0 ): void {
 		self::sync_quietly( (int) $user_id );
 	}
 
@@ -414,7 +565,13 @@ final class Session_Index {
 		global $wpdb;
 		if ( (int) $user_id > 0 && self::maybe_upgrade() ) {
 			$wpdb->delete( self::table(), array( 'user_id' => (int) $user_id ), array( '%d' ) );
+			$wpdb->delete( self::users_table(), array( 'user_id' => (int) $user_id ), array( '%d' ) );
 		}
+	}
+
+	/** `session_warden_end_all_sessions`: every session that began before the new epoch stops being live. */
+	public static function epoch_moved(): void {
+		self::prune();
 	}
 
 	/**
@@ -435,9 +592,9 @@ final class Session_Index {
 	/* ------------------------------------------------------------------ rebuild */
 
 	/**
-	 * Rebuilds the whole index from the session manager, a batch of users at a time. Rows of users found
-	 * are rewritten; afterwards every row neither rewritten by this run nor by a live hook during it is
-	 * deleted (a user who no longer has sessions).
+	 * Rebuilds the whole index from the session manager, a batch of users at a time in ID order. Each batch
+	 * rewrites only the rows that differ, and removes the rows of users in its ID range that no longer have
+	 * sessions; rows written meanwhile by the live hooks for ranges already walked are left alone.
 	 *
 	 * @param int $batch Users per batch.
 	 * @return array{users:int, sessions:int, removed:int, seconds:float}
@@ -455,27 +612,46 @@ final class Session_Index {
 		if ( ! self::maybe_upgrade() ) {
 			return $out;
 		}
-		$start  = time();
-		$store  = new Session_Store();
-		$offset = 0;
+		self::prune();
+		$store = new Session_Store();
+		$after = 0;
 		do {
-			$ids = $store->users_with_sessions( $offset, $batch );
+			$ids = $store->users_with_sessions_after( $after, $batch );
 			if ( $ids ) {
-				$synced = self::sync_users( $ids, array(), true );
+				$synced = self::sync_users( $ids );
 				$out['users'] += count( $ids );
 				foreach ( $synced['sessions'] as $sessions ) {
 					$out['sessions'] += count( $sessions );
 				}
 				self::forget_users( $ids );
 			}
-			$offset += count( $ids );
-		} while ( count( $ids ) === $batch );
+			$upto            = $ids && count( $ids ) === $batch ? max( $ids ) : PHP_INT_MAX;
+			$out['removed'] += self::remove_others( $after, $upto, $ids );
+			$after           = $upto;
+		} while ( PHP_INT_MAX !== $after );
 
-		$table          = self::table();
-		$out['removed'] = (int) $wpdb->query( $wpdb->prepare( "DELETE FROM {$table} WHERE synced_at < %d", $start ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 		$out['seconds'] = round( microtime( true ) - $t0, 3 );
-		update_site_option( 'session_warden_sessions_rebuilt', $start );
+		update_site_option( 'session_warden_sessions_rebuilt', time() );
 		return $out;
+	}
+
+	/**
+	 * Deletes the rows of users in (after, upto] who are not among $keep (they have no sessions any more).
+	 *
+	 * @param int   $after Range start (exclusive).
+	 * @param int   $upto  Range end (inclusive).
+	 * @param int[] $keep  Users with sessions in that range.
+	 * @return int Session rows deleted.
+	 */
+	private static function remove_others( int $after, int $upto, array $keep ): int {
+		global $wpdb;
+		$not = $keep ? ' AND user_id NOT IN (' . implode( ',', array_map( 'intval', $keep ) ) . ')' : '';
+		$end = PHP_INT_MAX === $upto ? '' : ' AND user_id <= ' . $upto;
+		// phpcs:disable WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQL.NotPrepared -- table names are ours, values integers.
+		$removed = (int) $wpdb->query( 'DELETE FROM ' . self::table() . ' WHERE user_id > ' . $after . $end . $not );
+		$wpdb->query( 'DELETE FROM ' . self::users_table() . ' WHERE user_id > ' . $after . $end . $not );
+		// phpcs:enable
+		return $removed;
 	}
 
 	/** Cron: the one-off rebuild event. */
@@ -492,7 +668,7 @@ final class Session_Index {
 
 	/**
 	 * Rebuilds now when the table is empty while users have sessions (a fresh install whose activation
-	 * rebuild did not run, or a table emptied by hand).
+	 * rebuild did not run, a schema change, or a table emptied by hand).
 	 *
 	 * @return bool Whether a rebuild ran.
 	 */
@@ -505,7 +681,7 @@ final class Session_Index {
 		if ( null !== $wpdb->get_var( "SELECT id FROM {$table} LIMIT 1" ) ) { // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 			return false;
 		}
-		if ( ! ( new Session_Store() )->users_with_sessions( 0, 1 ) ) {
+		if ( ! ( new Session_Store() )->users_with_sessions_after( 0, 1 ) ) {
 			return false;
 		}
 		self::rebuild();
@@ -536,72 +712,94 @@ final class Session_Index {
 	/**
 	 * One page of index rows and the number of rows matching, for Session_Directory::query().
 	 *
+	 * The page is found as ids first (off the sort key, without reading rows it skips), then its rows are
+	 * read by primary key. A search is the union of two cheap scans, the `ip` key and the per-user table,
+	 * rather than one OR across both tables, which no key can serve.
+	 *
 	 * @param array $q Normalised arguments: user, role, country, device_class, flag, search, orderby
 	 *                 (login|last_activity), order (ASC|DESC), per_page, page.
 	 * @return array{rows: array[], total: int}
 	 */
 	public static function search( array $q ): array {
 		global $wpdb;
-		$table   = self::table();
-		$joins   = '';
-		$where   = array( 'i.expiration >= %d' );
-		$values  = array( time() );
-		$epoch   = Settings::epoch();
-		if ( $epoch > 0 ) {
-			// Sessions older than a site-wide logout end on their next request: they are not live any more.
-			$where[]  = 'i.login >= %d';
-			$values[] = $epoch;
-		}
-		if ( $q['user'] > 0 ) {
-			$where[]  = 'i.user_id = %d';
-			$values[] = $q['user'];
-		}
-		if ( '' !== $q['country'] ) {
-			$where[]  = 'i.country = %s';
-			$values[] = $q['country'];
-		}
-		if ( '' !== $q['device_class'] ) {
-			$where[]  = 'i.device_class = %s';
-			$values[] = $q['device_class'];
-		}
-		if ( '' !== $q['flag'] ) {
-			$where[]  = '(i.flag_bits & %d) <> 0';
-			$values[] = self::FLAG_BITS[ $q['flag'] ];
-		}
-		$join_values = array();
-		if ( '' !== $q['role'] ) {
-			// Roles on the current site live in the user's `{blog prefix}capabilities` meta, as WP_User_Query reads them.
-			$joins        .= " INNER JOIN {$wpdb->usermeta} cap ON cap.user_id = i.user_id AND cap.meta_key = %s AND cap.meta_value LIKE %s";
-			$join_values[] = $wpdb->get_blog_prefix() . 'capabilities';
-			$join_values[] = '%' . $wpdb->esc_like( '"' . $q['role'] . '"' ) . '%';
-		}
-		if ( '' !== $q['search'] ) {
-			$like     = '%' . $wpdb->esc_like( $q['search'] ) . '%';
-			$where[]  = "(i.ip LIKE %s OR i.user_id IN (SELECT u.ID FROM {$wpdb->users} u WHERE u.user_login LIKE %s OR u.user_email LIKE %s OR u.display_name LIKE %s))";
-			$values[] = $like;
-			$values[] = $like;
-			$values[] = $like;
-			$values[] = $like;
-		}
-		$column = 'login' === $q['orderby'] ? 'i.login' : 'i.activity';
+		$table  = self::table();
+		$people = self::users_table();
+		$column = 'login' === $q['orderby'] ? 'login' : 'activity';
 		$dir    = 'ASC' === $q['order'] ? 'ASC' : 'DESC';
-		$from   = "{$table} i{$joins} WHERE " . implode( ' AND ', $where );
-		$args   = array_merge( $join_values, $values );
 
-		// phpcs:disable WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQL.NotPrepared -- table and column names are ours; values are placeholders.
-		$rows  = $wpdb->get_results(
-			$wpdb->prepare(
-				"SELECT i.* FROM {$from} ORDER BY {$column} {$dir}, i.id {$dir} LIMIT %d OFFSET %d",
-				array_merge( $args, array( $q['per_page'], ( $q['page'] - 1 ) * $q['per_page'] ) )
-			),
-			ARRAY_A
-		);
-		$total = (int) $wpdb->get_var( $wpdb->prepare( "SELECT COUNT(*) FROM {$from}", $args ) );
+		// phpcs:disable WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQL.NotPrepared -- table and column names are ours; every value goes through prepare().
+		$limit = $wpdb->prepare( 'LIMIT %d OFFSET %d', $q['per_page'], ( $q['page'] - 1 ) * $q['per_page'] );
+		if ( '' === $q['search'] ) {
+			$from  = "{$table} i WHERE " . self::where( $q, 'i' );
+			$ids   = $wpdb->get_col( "SELECT i.id FROM {$from} ORDER BY i.{$column} {$dir}, i.id {$dir} {$limit}" );
+			$total = (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$from}" );
+		} else {
+			// The matches of both halves, with their sort key, are collected once; the page and the count
+			// come from the same pass (SQL_CALC_FOUND_ROWS, as WP_Query uses it).
+			$like  = '%' . $wpdb->esc_like( $q['search'] ) . '%';
+			$where = self::where( $q, 's' );
+			$ids   = $wpdb->get_col(
+				$wpdb->prepare(
+					"SELECT SQL_CALC_FOUND_ROWS m.id FROM (
+						SELECT s.id, s.{$column} AS k FROM {$table} s WHERE s.ip LIKE %s AND {$where}
+						UNION
+						SELECT s.id, s.{$column} AS k FROM {$people} p INNER JOIN {$table} s ON s.user_id = p.user_id
+						WHERE (p.user_login LIKE %s OR p.user_email LIKE %s OR p.display_name LIKE %s) AND {$where}
+					) m ORDER BY m.k {$dir}, m.id {$dir} {$limit}",
+					$like,
+					$like,
+					$like,
+					$like
+				)
+			);
+			$total = (int) $wpdb->get_var( 'SELECT FOUND_ROWS()' );
+		}
+		$rows  = array();
+		if ( $ids ) {
+			$found = $wpdb->get_results( "SELECT * FROM {$table} WHERE id IN (" . implode( ',', array_map( 'intval', $ids ) ) . ')', OBJECT_K );
+			foreach ( $ids as $id ) {
+				if ( isset( $found[ $id ] ) ) {
+					$rows[] = (array) $found[ $id ];
+				}
+			}
+		}
 		// phpcs:enable
 		return array(
-			'rows'  => is_array( $rows ) ? $rows : array(),
+			'rows'  => $rows,
 			'total' => $total,
 		);
+	}
+
+	/**
+	 * The filter conditions on the sessions table under an alias, values already in place.
+	 *
+	 * @param array  $q     Normalised arguments.
+	 * @param string $alias Table alias.
+	 */
+	private static function where( array $q, string $alias ): string {
+		global $wpdb;
+		$where = array( '1=1' );
+		if ( $q['user'] > 0 ) {
+			$where[] = $wpdb->prepare( "{$alias}.user_id = %d", $q['user'] );
+		}
+		if ( '' !== $q['country'] ) {
+			$where[] = $wpdb->prepare( "{$alias}.country = %s", $q['country'] );
+		}
+		if ( '' !== $q['device_class'] ) {
+			$where[] = $wpdb->prepare( "{$alias}.device_class = %s", $q['device_class'] );
+		}
+		if ( '' !== $q['flag'] ) {
+			$where[] = $wpdb->prepare( "({$alias}.flag_bits & %d) <> 0", self::FLAG_BITS[ $q['flag'] ] );
+		}
+		if ( '' !== $q['role'] ) {
+			// Roles on the current site (see roles()). A LIKE on the row itself: the first page of a common
+			// role is found at the top of the sort key, and a rare one costs one scan, as does its count.
+			$where[] = $wpdb->prepare(
+				"{$alias}.roles LIKE %s", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+				'%' . $wpdb->esc_like( '|' . get_current_blog_id() . ':' . $q['role'] . '|' ) . '%'
+			);
+		}
+		return implode( ' AND ', $where );
 	}
 
 	/**
