@@ -51,6 +51,13 @@
 //!
 //! Serve `.wasm` as `application/wasm` for streaming compilation; with another type the
 //! generated loader falls back to fetching the bytes (and logs a warning).
+//!
+//! The `.js` and the `.wasm` of one build belong together (the glue's import names change
+//! between builds). When the module URL carries a cache buster (`…/session_warden_web.js?ver=X`),
+//! give the `.wasm` the same one: `init({ module_or_path: wasmUrl + '?ver=X' })`; the default
+//! URL is resolved from `import.meta.url` without its query string, so a browser could pair a
+//! new `.js` with a cached old `.wasm` after an upgrade. The `.wasm` is about 1.4 MB (under
+//! 0.5 MB gzipped): load it when the simulator is opened, not with every admin page.
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
