@@ -104,9 +104,11 @@ sw_ensure_wasm_tools() {
     env -u CARGO_TARGET_DIR cargo install --quiet --force "wasm-bindgen-cli@$want" \
       || sw_die "could not install wasm-bindgen-cli $want"
   fi
-  if ! command -v wasm-pack >/dev/null; then
-    sw_log "cargo: installing wasm-pack $SW_WASM_PACK_VERSION (a few minutes, once)"
-    env -u CARGO_TARGET_DIR cargo install --quiet "wasm-pack@$SW_WASM_PACK_VERSION" \
+  # Any wasm-pack from 0.13 on (--no-pack, and no-install mode honouring the metadata) will do.
+  have=$(wasm-pack --version 2>/dev/null | awk '{print $2}')
+  if [ -z "$have" ] || [ "$(printf '%s\n' 0.13.0 "$have" | sort -V | head -1)" != 0.13.0 ]; then
+    sw_log "cargo: installing wasm-pack $SW_WASM_PACK_VERSION (found: ${have:-none}; a few minutes, once)"
+    env -u CARGO_TARGET_DIR cargo install --quiet --force "wasm-pack@$SW_WASM_PACK_VERSION" \
       || sw_die "could not install wasm-pack"
   fi
 }
