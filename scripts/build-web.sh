@@ -45,11 +45,15 @@ else
   sw_log "build-web: wasm-pack build --target web ($(wasm-pack --version), $(wasm-bindgen --version))"
   # Size over speed for a module the browser downloads; the workspace's release profile is left as it
   # is for the native builds. panic=abort is the target's default, said here so it stays so.
+  # Source paths in panic locations are remapped: the module (which ships) names no build machine's
+  # folders, and is the same bytes whichever folder the repository and cargo's registry are in.
+  registry=${CARGO_HOME:-$HOME/.cargo}/registry/src
+  flags=$(printf '%s\037%s' "--remap-path-prefix=$SW_REPO=/session-warden" "--remap-path-prefix=$registry=/cargo")
   mkdir -p "$(dirname "$pkg")"
   rm -rf "$pkg"
   (
     cd "$SW_REPO/crates/web"
-    CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+    CARGO_ENCODED_RUSTFLAGS=$flags CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
       CARGO_PROFILE_RELEASE_PANIC=abort \
       wasm-pack --quiet build --mode no-install --target web --release --no-pack --out-dir "$pkg"
   )
