@@ -94,6 +94,18 @@ export default function App( { config } ) {
 
 	const dirty = JSON.stringify( doc ) !== saved;
 
+	// Links to #geo, #simulator… (and the browser's back button) switch tabs.
+	useEffect( () => {
+		const follow = () => {
+			const hash = window.location.hash.replace( '#', '' );
+			if ( TABS.some( ( t ) => t.name === hash ) ) {
+				setTab( hash );
+			}
+		};
+		window.addEventListener( 'hashchange', follow );
+		return () => window.removeEventListener( 'hashchange', follow );
+	}, [] );
+
 	// Leaving with unsaved changes asks first (reload, another admin page, closing the tab).
 	useEffect( () => {
 		if ( ! dirty ) {
@@ -141,7 +153,18 @@ export default function App( { config } ) {
 	const fail = ( e, fallback ) => {
 		const list = errorList( e );
 		setErrors( list );
-		setNotice( { status: 'error', message: e?.message || fallback, errors: list } );
+		setNotice( {
+			status: 'error',
+			// With field errors, the server's one-line summary would repeat the list below it.
+			message: list.length
+				? sprintf(
+						/* translators: %d: number of problems */
+						_n( 'The settings were not saved: %d field needs a change (marked below).', 'The settings were not saved: %d fields need a change (marked below).', list.length, 'session-warden' ),
+						list.length
+				  )
+				: e?.message || fallback,
+			errors: list,
+		} );
 		if ( list.length ) {
 			const first = tabOf( list[ 0 ].field );
 			if ( ! list.some( ( x ) => tabOf( x.field ) === tab ) ) {
@@ -194,7 +217,19 @@ export default function App( { config } ) {
 			)
 			.catch( ( e ) => {
 				// The errors are about the file, not the form: listed in the notice only.
-				setNotice( { status: 'error', message: e?.message || __( 'The file was not imported.', 'session-warden' ), errors: errorList( e ) } );
+				const list = errorList( e );
+				setNotice( {
+					status: 'error',
+					message: list.length
+						? sprintf(
+								/* translators: 1: file name, 2: number of problems */
+								_n( '%1$s was not imported: %2$d setting in it needs a change.', '%1$s was not imported: %2$d settings in it need a change.', list.length, 'session-warden' ),
+								file.name,
+								list.length
+						  )
+						: e?.message || __( 'The file was not imported.', 'session-warden' ),
+					errors: list,
+				} );
 			} )
 			.finally( () => setBusy( false ) );
 	};

@@ -76,7 +76,7 @@ function LimitsEditor( { doc, parts, errors, onChange, patch, defaults } ) {
 	const used = rows.map( ( l ) => l && l.kind );
 	const free = LIMIT_KINDS.filter( ( k ) => ! used.includes( k.value ) );
 	return (
-		<div className="sw-limits">
+		<Field path={ path } errors={ errors } className="sw-limits">
 			{ patch && (
 				<ToggleControl
 					label={ __( 'Own limits (otherwise the defaults’ limits apply)', 'session-warden' ) }
@@ -131,19 +131,17 @@ function LimitsEditor( { doc, parts, errors, onChange, patch, defaults } ) {
 					</Button>
 				</Field>
 			) ) }
-			<Field path={ path } errors={ errors }>
-				{ free.length > 0 && (
-					<Button
-						variant="secondary"
-						onClick={ () =>
-							onChange( parts, [ ...rows, { kind: free[ 0 ].value, max: 1 } ] )
-						}
-					>
-						{ __( 'Add a limit', 'session-warden' ) }
-					</Button>
-				) }
-			</Field>
-		</div>
+			{ free.length > 0 && (
+				<Button
+					variant="secondary"
+					onClick={ () =>
+						onChange( parts, [ ...rows, { kind: free[ 0 ].value, max: 1 } ] )
+					}
+				>
+					{ __( 'Add a limit', 'session-warden' ) }
+				</Button>
+			) }
+		</Field>
 	);
 }
 
