@@ -542,6 +542,14 @@ sw_test(
 		} finally {
 			get_role( 'administrator' )->add_cap( Session_Directory::CAP );
 		}
+		try {
+			Lifecycle::remove_capability(); // What uninstall does on every site.
+			sw_assert( ! get_role( 'administrator' )->has_cap( Session_Directory::CAP ), 'uninstall takes it away' );
+			Lifecycle::activate();
+			sw_assert( get_role( 'administrator' )->has_cap( Session_Directory::CAP ), 'activation gives it back' );
+		} finally {
+			get_role( 'administrator' )->add_cap( Session_Directory::CAP );
+		}
 		sw_assert( user_can( sw_fixture_user( 'swdir_cap_admin', 'administrator' ), Session_Directory::CAP ), 'an administrator can' );
 		sw_assert( ! user_can( sw_fixture_user( 'swdir_cap_editor', 'editor' ), Session_Directory::CAP ), 'an editor cannot' );
 	}

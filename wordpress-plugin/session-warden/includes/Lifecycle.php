@@ -19,8 +19,9 @@ final class Lifecycle {
 		Session_Index::install();
 		self::ensure_capability_everywhere( (bool) $network_wide );
 		Cron::schedule();
-		// Sessions that began before the plugin was active are listed from the start.
-		Session_Index::rebuild();
+		// Sessions that began before the plugin was active are listed from the start (on a large site,
+		// from a cron run moments later).
+		Session_Index::build_after_activation();
 	}
 
 	public static function deactivate(): void {
@@ -47,7 +48,7 @@ final class Lifecycle {
 		if ( ! in_array( $mine, $plugins, true ) ) {
 			return;
 		}
-		self::ensure_capability();
+		self::ensure_capability_everywhere( is_multisite() && function_exists( 'is_plugin_active_for_network' ) && is_plugin_active_for_network( $mine ) );
 		Session_Index::install();
 		Session_Index::schedule_rebuild();
 	}
@@ -75,6 +76,8 @@ final class Lifecycle {
 	 */
 	private static function ensure_capability_everywhere( bool $network_wide ): void {
 		if ( ! $network_wide || ! is_multisite() ) {
+			// The roles as stored now, not as this process loaded them (another process may have changed them).
+			wp_roles()->for_site( get_current_blog_id() );
 			self::ensure_capability();
 			return;
 		}

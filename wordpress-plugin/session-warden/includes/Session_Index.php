@@ -44,6 +44,9 @@ final class Session_Index {
 	/** Users per rebuild batch: one users query, one usermeta query and a few index statements per batch. */
 	public const BATCH = 500;
 
+	/** Above this many matches, a search reads the sort key in order instead of sorting its matches. */
+	private const DENSE = 2000;
+
 	/** Flags the directory can filter on, as bits of the `flag_bits` column. */
 	public const FLAG_BITS = array(
 		'ip_shift'        => 1,
@@ -93,6 +96,7 @@ final class Session_Index {
 	 */
 	public static function install(): void {
 		global $wpdb;
+		self::$suspended = false; // Installing again (activation after an uninstall in the same process).
 		$installed = (int) get_site_option( self::VERSION_OPTION, 0 );
 		if ( $installed > 0 && $installed < self::DB_VERSION ) {
 			self::drop();
@@ -596,8 +600,11 @@ CREATE TABLE {$users} (
 	 * rewrites only the rows that differ, and removes the rows of users in its ID range that no longer have
 	 * sessions; rows written meanwhile by the live hooks for ranges already walked are left alone.
 	 *
+	 * One rebuild at a time per site database (a MariaDB/MySQL named lock): a second one asked for meanwhile
+	 * (cron and an empty index seen by a page view) returns at once with `busy`.
+	 *
 	 * @param int $batch Users per batch.
-	 * @return array{users:int, sessions:int, removed:int, seconds:float}
+	 * @return array{users:int, sessions:int, removed:int, seconds:float, busy:bool}
 	 */
 	public static function rebuild( int $batch = self::BATCH ): array {
 		global $wpdb;
@@ -608,10 +615,33 @@ CREATE TABLE {$users} (
 			'sessions' => 0,
 			'removed'  => 0,
 			'seconds'  => 0.0,
+			'busy'     => false,
 		);
 		if ( ! self::maybe_upgrade() ) {
 			return $out;
 		}
+		$lock = 'session_warden_index:' . substr( md5( $wpdb->dbname . "\0" . $wpdb->base_prefix ), 0, 20 );
+		if ( '1' !== (string) $wpdb->get_var( $wpdb->prepare( 'SELECT GET_LOCK(%s, 0)', $lock ) ) ) {
+			$out['busy'] = true;
+			return $out;
+		}
+		try {
+			self::walk( $batch, $out );
+		} finally {
+			$wpdb->query( $wpdb->prepare( 'SELECT RELEASE_LOCK(%s)', $lock ) );
+		}
+		$out['seconds'] = round( microtime( true ) - $t0, 3 );
+		update_site_option( 'session_warden_sessions_rebuilt', time() );
+		return $out;
+	}
+
+	/**
+	 * The rebuild's walk over every user with sessions.
+	 *
+	 * @param int   $batch Users per batch.
+	 * @param array $out   Counters, updated.
+	 */
+	private static function walk( int $batch, array &$out ): void {
 		self::prune();
 		$store = new Session_Store();
 		$after = 0;
@@ -629,10 +659,6 @@ CREATE TABLE {$users} (
 			$out['removed'] += self::remove_others( $after, $upto, $ids );
 			$after           = $upto;
 		} while ( PHP_INT_MAX !== $after );
-
-		$out['seconds'] = round( microtime( true ) - $t0, 3 );
-		update_site_option( 'session_warden_sessions_rebuilt', time() );
-		return $out;
 	}
 
 	/**
@@ -659,6 +685,20 @@ CREATE TABLE {$users} (
 		self::rebuild();
 	}
 
+	/**
+	 * Activation: a small site is indexed at once; a large one (more than $inline users with sessions)
+	 * in a cron run just after, so activating the plugin stays quick.
+	 *
+	 * @param int $inline Most users rebuilt inside the activation request.
+	 */
+	public static function build_after_activation( int $inline = 2000 ): void {
+		if ( count( ( new Session_Store() )->users_with_sessions_after( 0, $inline + 1 ) ) > $inline ) {
+			self::schedule_rebuild();
+			return;
+		}
+		self::rebuild();
+	}
+
 	/** Asks cron for a rebuild soon (once, however often it is asked). */
 	public static function schedule_rebuild(): void {
 		if ( false === wp_next_scheduled( self::REBUILD_HOOK ) ) {
@@ -667,14 +707,15 @@ CREATE TABLE {$users} (
 	}
 
 	/**
-	 * Rebuilds now when the table is empty while users have sessions (a fresh install whose activation
-	 * rebuild did not run, a schema change, or a table emptied by hand).
+	 * Rebuilds now when the table is empty while users have sessions (a schema change, or a table emptied
+	 * by hand), unless cron is about to (activation of a large site, upgrade): then the page shows what
+	 * there is, and the index fills within moments.
 	 *
 	 * @return bool Whether a rebuild ran.
 	 */
 	public static function ensure_filled(): bool {
 		global $wpdb;
-		if ( ! self::maybe_upgrade() ) {
+		if ( ! self::maybe_upgrade() || false !== wp_next_scheduled( self::REBUILD_HOOK ) ) {
 			return false;
 		}
 		$table = self::table();
@@ -734,25 +775,42 @@ CREATE TABLE {$users} (
 			$ids   = $wpdb->get_col( "SELECT i.id FROM {$from} ORDER BY i.{$column} {$dir}, i.id {$dir} {$limit}" );
 			$total = (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$from}" );
 		} else {
-			// The matches of both halves, with their sort key, are collected once; the page and the count
-			// come from the same pass (SQL_CALC_FOUND_ROWS, as WP_Query uses it).
+			// Two halves: the IP (its own key) and the user's login, e-mail or display name (the small per-user
+			// table). A search that cannot be part of an address skips the IP half; otherwise the user half
+			// leaves out what the IP half found, so the halves need no de-duplication. Up to DENSE matches are
+			// read in one pass, then sorted and counted here; more (a search matching most users) are counted,
+			// and the page is read in sort-key order until it is full, which stops after a few rows instead of
+			// sorting them all.
 			$like  = '%' . $wpdb->esc_like( $q['search'] ) . '%';
 			$where = self::where( $q, 's' );
-			$ids   = $wpdb->get_col(
-				$wpdb->prepare(
-					"SELECT SQL_CALC_FOUND_ROWS m.id FROM (
-						SELECT s.id, s.{$column} AS k FROM {$table} s WHERE s.ip LIKE %s AND {$where}
-						UNION
-						SELECT s.id, s.{$column} AS k FROM {$people} p INNER JOIN {$table} s ON s.user_id = p.user_id
-						WHERE (p.user_login LIKE %s OR p.user_email LIKE %s OR p.display_name LIKE %s) AND {$where}
-					) m ORDER BY m.k {$dir}, m.id {$dir} {$limit}",
-					$like,
-					$like,
+			$named = $wpdb->prepare( '(p.user_login LIKE %s OR p.user_email LIKE %s OR p.display_name LIKE %s)', $like, $like, $like );
+			$users = "FROM {$people} p INNER JOIN {$table} s ON s.user_id = p.user_id WHERE {$named} AND {$where}";
+			$by_ip = (bool) preg_match( '/^[0-9A-Fa-f.:]+$/', $q['search'] );
+			if ( $by_ip ) {
+				$union = $wpdb->prepare(
+					"SELECT s.id, s.{$column} AS k FROM {$table} s WHERE s.ip LIKE %s AND {$where}
+					UNION ALL
+					SELECT s.id, s.{$column} AS k {$users} AND s.ip NOT LIKE %s",
 					$like,
 					$like
-				)
-			);
-			$total = (int) $wpdb->get_var( 'SELECT FOUND_ROWS()' );
+				);
+			} else {
+				$union = "SELECT s.id, s.{$column} AS k {$users}";
+			}
+			$matches = $wpdb->get_results( "SELECT m.id, m.k FROM ({$union}) m LIMIT " . ( self::DENSE + 1 ), ARRAY_N );
+			$matches = is_array( $matches ) ? $matches : array();
+			if ( count( $matches ) <= self::DENSE ) {
+				// Few: every match is here already; sorted and cut to the page in PHP, with no second pass.
+				$total = count( $matches );
+				$sign  = 'ASC' === $dir ? 1 : -1;
+				usort( $matches, static fn ( array $x, array $y ): int => $sign * ( array( (int) $x[1], (int) $x[0] ) <=> array( (int) $y[1], (int) $y[0] ) ) );
+				$ids = array_column( array_slice( $matches, ( $q['page'] - 1 ) * $q['per_page'], $q['per_page'] ), 0 );
+			} else {
+				$total = (int) $wpdb->get_var( "SELECT COUNT(*) FROM ({$union}) m" );
+				$join  = $by_ip ? 'LEFT JOIN' : 'INNER JOIN';
+				$cond  = $by_ip ? $wpdb->prepare( "(s.ip LIKE %s OR {$named})", $like ) : $named;
+				$ids   = $wpdb->get_col( "SELECT STRAIGHT_JOIN s.id FROM {$table} s FORCE INDEX ({$column}) {$join} {$people} p ON p.user_id = s.user_id WHERE {$cond} AND {$where} ORDER BY s.{$column} {$dir}, s.id {$dir} {$limit}" );
+			}
 		}
 		$rows  = array();
 		if ( $ids ) {
