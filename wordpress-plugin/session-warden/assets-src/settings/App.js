@@ -262,7 +262,8 @@ export default function App( { config } ) {
 		<div className={ `sw-settings ${ busy ? 'is-busy' : '' }` }>
 			<ScopeBanner config={ config } meta={ meta } onUseNetwork={ useNetwork } busy={ busy } />
 			{ notice && (
-				<Notice status={ notice.status } onRemove={ () => setNotice( null ) } className="sw-notice">
+				// A string to announce: Notice would otherwise render its children (buttons with hooks) to a string.
+				<Notice status={ notice.status } onRemove={ () => setNotice( null ) } className="sw-notice" spokenMessage={ notice.message }>
 					<p>{ notice.message }</p>
 					{ notice.errors?.length > 0 && (
 						<ul className="sw-error-list">
@@ -457,11 +458,12 @@ function ScopeBanner( { config, meta, onUseNetwork, busy } ) {
 		);
 	}
 	if ( meta.source === 'site' ) {
+		const ownText = meta.network
+			? __( 'This site has its own settings; the network’s settings do not apply here.', 'session-warden' )
+			: __( 'This site has its own settings.', 'session-warden' );
 		return (
-			<Notice status="info" isDismissible={ false } className="sw-scope">
-				{ meta.network
-					? __( 'This site has its own settings; the network’s settings do not apply here.', 'session-warden' )
-					: __( 'This site has its own settings.', 'session-warden' ) }{ ' ' }
+			<Notice status="info" isDismissible={ false } className="sw-scope" spokenMessage={ ownText }>
+				{ ownText }{ ' ' }
 				{ meta.network && (
 					<Button variant="secondary" onClick={ onUseNetwork } disabled={ busy } className="sw-use-network">
 						{ __( 'Use the network’s settings', 'session-warden' ) }
@@ -470,11 +472,13 @@ function ScopeBanner( { config, meta, onUseNetwork, busy } ) {
 			</Notice>
 		);
 	}
+	const text =
+		meta.source === 'network'
+			? __( 'This site uses the network’s settings. Saving here gives this site settings of its own.', 'session-warden' )
+			: __( 'Nothing is saved yet: the defaults apply. Saving here gives this site settings of its own.', 'session-warden' );
 	return (
-		<Notice status="info" isDismissible={ false } className="sw-scope">
-			{ meta.source === 'network'
-				? __( 'This site uses the network’s settings. Saving here gives this site settings of its own.', 'session-warden' )
-				: __( 'Nothing is saved yet: the defaults apply. Saving here gives this site settings of its own.', 'session-warden' ) }{ ' ' }
+		<Notice status="info" isDismissible={ false } className="sw-scope" spokenMessage={ text }>
+			{ text }{ ' ' }
 			{ config.networkUrl && <a href={ config.networkUrl }>{ __( 'Edit the network’s settings', 'session-warden' ) }</a> }
 		</Notice>
 	);

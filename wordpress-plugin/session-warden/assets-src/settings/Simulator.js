@@ -122,7 +122,7 @@ function Verdict( { answer } ) {
 	}
 	return (
 		<div className={ `sw-verdict sw-verdict-${ v.action }` } data-action={ v.action } data-reason={ v.reason || '' }>
-			<Notice status={ status } isDismissible={ false }>
+			<Notice status={ status } isDismissible={ false } spokenMessage={ text }>
 				<strong>{ text }</strong>
 			</Notice>
 			<ul className="sw-verdict-details">
