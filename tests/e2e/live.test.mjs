@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSite, wp as wpOn, freshUser, outputPath } from '../fixtures/site.mjs';
 import { launchBrowser, newDeviceContext, browserLogin } from '../fixtures/browser.mjs';
-import { UA } from '../fixtures/device.mjs';
+import { Device, UA } from '../fixtures/device.mjs';
 
 const site = loadSite();
 const tag = `wp-${site.wp_version}`;
@@ -23,14 +23,16 @@ const wp = (command, args) => wpOn(site, command, args);
 let browser;
 let ender;
 let idler;
+let polled;
 
 before(async () => {
   if (!site.test_hooks) return;
   browser = await launchBrowser();
   ender = freshUser(site, 'live-ender');
   idler = freshUser(site, 'live-idler');
+  polled = freshUser(site, 'live-heartbeat');
   const saved = wp('settings', {
-    users: [{ user_id: idler.id, rule: { idle_timeout: IDLE } }],
+    users: [{ user_id: idler.id, rule: { idle_timeout: IDLE } }, { user_id: polled.id, rule: { idle_timeout: IDLE } }],
     idle_warning: WARNING,
     activity_interval: 0, // Every request is activity, so a click at the warning always moves the deadline.
   });
@@ -50,6 +52,22 @@ async function signedIn(user, ip) {
   const page = await context.newPage();
   await browserLogin(page, site, user.login, user.password);
   return { context, page };
+}
+
+/** One heartbeat POST as the page sends it (our data only when `ours`). */
+async function heartbeat(device, { ours = true, cookie = null, nonce = '' } = {}) {
+  const form = { action: 'heartbeat', interval: '15', _nonce: nonce, screen_id: 'front' };
+  if (ours) form['data[session_warden][url]'] = `${site.url}/wp-admin/index.php`;
+  const headers = cookie ? { Cookie: cookie } : {};
+  const url = new URL('/wp-admin/admin-ajax.php', site.url);
+  const h = device.headers(headers);
+  if (!cookie) {
+    const jar = device.cookieHeader(url.pathname);
+    if (jar) h.Cookie = jar;
+  }
+  h['Content-Type'] = 'application/x-www-form-urlencoded';
+  const res = await fetch(url, { method: 'POST', headers: h, body: new URLSearchParams(form), redirect: 'manual' });
+  return { status: res.status, cookies: res.headers.getSetCookie(), json: await res.json() };
 }
 
 const onLogin = (page) => new URL(page.url()).pathname.endsWith('/wp-login.php');
@@ -87,7 +105,6 @@ test(`${tag}: tabs whose session is ended on another device go to the login scre
   assert.match(await withNotice.locator('#session-warden-ended').innerText(), /session has ended/i);
   assert.match(decodeURIComponent(victim.page.url()), /redirect_to=http:\/\/127\.0\.0\.1:\d+\/wp-admin\//);
   await withNotice.screenshot({ path: outputPath(`screenshots/live-ended-${site.wp_version}.png`) });
-  assert.equal(await victim.page.locator('#wp-auth-check-wrap:visible').count(), 0, 'no re-login modal');
 
   // The device that ended it heard the same heartbeats and stays where it is.
   assert.ok(!onLogin(other.page), 'the other device is still signed in');
@@ -138,4 +155,53 @@ test(`${tag}: the idle warning counts down in every tab, "Stay signed in" dismis
   assert.equal(wp('sessions', { login: idler.login }).length, 0);
   assert.equal(wp('events', { login: idler.login, type: 'session_ended' })[0].reason, 'idle');
   await context.close();
+});
+
+test(`${tag}: the signed-out heartbeat says "ended" only for a genuinely signed cookie of an ended session`, hooks, async () => {
+  const user = polled;
+  const device = new Device(site, { name: 'hb', ip: '198.51.100.44' });
+  assert.ok((await device.login(user.login, user.password)).ok);
+  const page = await device.request('/wp-admin/');
+  const nonce = page.body.match(/var heartbeatSettings = \{[^}]*"nonce":"([0-9a-f]{10})"/)?.[1];
+  assert.ok(nonce, 'wp-admin hands out a heartbeat nonce');
+  assert.match(page.body, /window\.sessionWardenLive = \{/, 'and our script\'s settings');
+  const signedIn = await heartbeat(device, { nonce });
+  assert.equal(signedIn.json.session_warden.signed_in, true);
+  assert.match(signedIn.json.session_warden.nonce, /^[0-9a-f]{10}$/);
+  const { ends, warn, now } = signedIn.json.session_warden.deadline;
+  assert.ok(ends > now && ends - warn === WARNING, `the engine's idle deadline: ${JSON.stringify(signedIn.json.session_warden.deadline)}`);
+  assert.ok(!JSON.stringify(signedIn.json).includes(wp('sessions', { login: user.login })[0].verifier), 'no verifier in the reply');
+
+  // A cookie whose signature does not verify proves nothing: no "ended", core's modal flag stays.
+  const real = device.cookieHeader('/wp-admin/');
+  const forged = real.replace(/(wordpress_(?:logged_in_)?[0-9a-f]+=[^;]*%7C)([0-9a-f]{64})/g, (m, head, hmac) => head + 'f'.repeat(64));
+  assert.notEqual(forged, real);
+  const bad = await heartbeat(device, { cookie: forged });
+  assert.deepEqual(bad.json.session_warden, { signed_in: false, ended: false });
+  assert.equal(bad.json['wp-auth-check'], false);
+
+  // A minute without activity: this heartbeat ends the session (Session_Guard) and says so at once.
+  wp('age', { login: user.login, seconds: IDLE + 1 });
+  const ended = await heartbeat(device, { nonce });
+  assert.equal(ended.json.session_warden.signed_in, false);
+  assert.equal(ended.json.session_warden.ended, true);
+  assert.match(ended.json.session_warden.login_url, /\/wp-login\.php\?redirect_to=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fwp-admin%2Findex\.php$/);
+  assert.equal('wp-auth-check' in ended.json, false, 'no re-login modal for an ended session');
+  assert.ok(ended.cookies.some((c) => c.startsWith('session_warden_ended=idle;')), `the notice says why: ${ended.cookies.join(' | ')}`);
+  // The next heartbeat (the session is gone, the cookie still signed): still "ended", the reason from the log.
+  const again = await heartbeat(device, { cookie: real });
+  assert.equal(again.json.session_warden.ended, true);
+  assert.ok(again.cookies.some((c) => c.startsWith('session_warden_ended=idle;')));
+  // But the same cookie with a signature that does not verify is just a signed-out visitor.
+  const forgedLater = await heartbeat(device, { cookie: forged });
+  assert.deepEqual(forgedLater.json.session_warden, { signed_in: false, ended: false });
+  assert.equal(forgedLater.json['wp-auth-check'], false);
+  assert.ok(!forgedLater.cookies.some((c) => c.startsWith('session_warden_ended=')));
+  // Without our data (not our script), core's answer is untouched.
+  const core = await heartbeat(device, { ours: false, cookie: real });
+  assert.equal(core.json.session_warden, undefined);
+  assert.equal(core.json['wp-auth-check'], false);
+  // A visitor who never signed in learns nothing.
+  const anon = await heartbeat(new Device(site, { name: 'anon' }));
+  assert.deepEqual(anon.json.session_warden, { signed_in: false, ended: false });
 });

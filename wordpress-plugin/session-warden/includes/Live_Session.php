@@ -166,6 +166,7 @@ final class Live_Session {
 			array(
 				'deadline' => self::deadline(),
 				'nonce'    => wp_create_nonce( self::STAY_ACTION ),
+				'now'      => time(),
 			)
 		);
 	}

@@ -20,9 +20,9 @@
 	var NS = 'session-warden/live';
 	var KEY = cfg.key || 'session_warden';
 	var CHANNEL = 'session-warden-live-' + cfg.userId;
-	var NONE = { ends: 0, warn: 0, at: 0 };
-
-	var state = NONE; // Local-clock milliseconds; `at` is when the server said so.
+	// `ends` and `warn` in local-clock milliseconds (tabs share that clock, not the server's offset);
+	// `at` is the server's time of the answer, so an answer that was overtaken never wins.
+	var state = { ends: 0, warn: 0, at: 0 };
 	var leaving = false;
 	var checkingSince = 0;
 	var timer = null;
@@ -84,17 +84,20 @@
 	// ---------------------------------------------------------------------------------------------
 	// Deadlines.
 
-	/** Server seconds {ends, warn, now} → local milliseconds, so tabs share one clock. */
-	function fromServer( d ) {
-		var at = Date.now();
+	/**
+	 * Server seconds {ends, warn, now} → local milliseconds. `serverNow` (seconds) dates an answer
+	 * without a deadline (warning off, or none for this user).
+	 */
+	function fromServer( d, serverNow ) {
+		var received = Date.now();
 		if ( ! d || ! d.now ) {
-			return { ends: 0, warn: 0, at: at };
+			return { ends: 0, warn: 0, at: ( serverNow || 0 ) * 1000 };
 		}
-		var offset = at - d.now * 1000;
+		var offset = received - d.now * 1000;
 		return {
 			ends: d.ends ? d.ends * 1000 + offset : 0,
 			warn: d.warn ? d.warn * 1000 + offset : 0,
-			at: at,
+			at: d.now * 1000,
 		};
 	}
 
@@ -179,7 +182,7 @@
 			if ( ours.nonce ) {
 				cfg.nonce = ours.nonce;
 			}
-			adopt( fromServer( ours.deadline ), true );
+			adopt( fromServer( ours.deadline, response.server_time ), true );
 		} else if ( ours.ended ) {
 			broadcast( { type: 'ended' } );
 			leave( ours.login_url || loginUrl() );
@@ -217,7 +220,7 @@
 					if ( res.json.data.nonce ) {
 						cfg.nonce = res.json.data.nonce;
 					}
-					adopt( fromServer( res.json.data.deadline ), true );
+					adopt( fromServer( res.json.data.deadline, res.json.data.now ), true );
 				} else if ( 403 === res.status && res.json && res.json.data && res.json.data.message ) {
 					setError( res.json.data.message );
 				} else {
