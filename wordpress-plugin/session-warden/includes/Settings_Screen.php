@@ -128,7 +128,8 @@ final class Settings_Screen {
 			);
 		}
 
-		$web_js = PLUGIN_DIR . 'assets/web/session_warden_web.js';
+		$web_js   = PLUGIN_DIR . 'assets/web/session_warden_web.js';
+		$web_wasm = PLUGIN_DIR . 'assets/web/session_warden_web_bg.wasm';
 		$export = add_query_arg(
 			array(
 				'scope'    => $scope,
@@ -153,11 +154,19 @@ final class Settings_Screen {
 			),
 			'geoCanUpload'   => current_user_can( Geo_Upload::capability() ),
 			'maxUpload'      => min( wp_max_upload_size(), Geo_Upload::MAX_BYTES ),
-			'web'            => is_readable( $web_js ) ? array(
-				'module'  => plugins_url( 'assets/web/session_warden_web.js', PLUGIN_FILE ) . '?ver=' . rawurlencode( (string) filemtime( $web_js ) ),
+			// The browser engine for the simulator, loaded only when its tab opens. Both files carry the
+			// same cache buster, so a browser never pairs a new module with a cached old .wasm.
+			'web'            => is_readable( $web_js ) && is_readable( $web_wasm ) ? array(
+				'module' => plugins_url( 'assets/web/session_warden_web.js', PLUGIN_FILE ) . '?ver=' . rawurlencode( self::web_version( $web_js, $web_wasm ) ),
+				'wasm'   => plugins_url( 'assets/web/session_warden_web_bg.wasm', PLUGIN_FILE ) . '?ver=' . rawurlencode( self::web_version( $web_js, $web_wasm ) ),
 			) : null,
 			'userEditUrl'    => admin_url( 'user-edit.php?user_id=' ),
 		);
+	}
+
+	/** One cache buster for the browser engine's two files: both change together. */
+	private static function web_version( string $js, string $wasm ): string {
+		return substr( md5( (string) filemtime( $js ) . ':' . (string) filesize( $wasm ) . ':' . (string) filemtime( $wasm ) ), 0, 12 );
 	}
 
 	/**

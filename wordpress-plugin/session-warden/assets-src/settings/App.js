@@ -415,7 +415,7 @@ export default function App( { config } ) {
 					</Section>
 				) }
 				{ tab === 'simulator' && (
-					<Simulator settings={ doc } roles={ config.roles } sim={ sim } setSim={ setSim } webModule={ config.web?.module } />
+					<Simulator settings={ doc } roles={ config.roles } sim={ sim } setSim={ setSim } web={ config.web } />
 				) }
 			</div>
 			<div className={ `sw-savebar ${ dirty ? 'is-dirty' : '' }` }>
@@ -507,7 +507,7 @@ function Proxies( { doc, errors, onChange } ) {
 		if ( ! seen ) {
 			return;
 		}
-		loadEngine( window.sessionWardenSettings?.web?.module )
+		loadEngine( window.sessionWardenSettings?.web )
 			.then( ( ask ) => {
 				const reply = ask( 'resolve_client_ip', { settings: clientIp, remote_addr: seen.facts.remote_addr, headers: seen.facts.headers } );
 				setUnsaved( reply );

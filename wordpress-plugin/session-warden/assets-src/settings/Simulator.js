@@ -150,20 +150,20 @@ function Verdict( { answer } ) {
 	);
 }
 
-export default function Simulator( { settings, roles, sim, setSim, webModule } ) {
+export default function Simulator( { settings, roles, sim, setSim, web } ) {
 	const [ ask, setAsk ] = useState( null );
 	const [ loadError, setLoadError ] = useState( '' );
 	const [ result, setResult ] = useState( null );
 
 	useEffect( () => {
 		let live = true;
-		loadEngine( webModule )
+		loadEngine( web )
 			.then( ( fn ) => live && setAsk( () => fn ) )
 			.catch( ( e ) => live && setLoadError( e.message || String( e ) ) );
 		return () => {
 			live = false;
 		};
-	}, [ webModule ] );
+	}, [ web ] );
 
 	const update = ( key, value ) => setSim( { ...sim, [ key ]: value } );
 	const updateSession = ( i, key, value ) =>
