@@ -6,6 +6,8 @@
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { writeFileSync, unlinkSync } from 'node:fs';
 import { loadSite, php, sql, freshUser, REPO } from '../fixtures/site.mjs';
 import { Device, UA } from '../fixtures/device.mjs';
 
@@ -200,4 +202,28 @@ test(`${tag}: the site-wide logout ends sessions on every site of the network`, 
   assert.equal(sessions(user).length, 0);
   const ended = events(user, 'session_ended').map((e) => [e.site_id, e.reason]).sort();
   assert.deepEqual(ended, [[main.id, 'epoch'], [second.id, 'epoch']]);
+});
+
+test(`${tag}: a site created after network activation gives its administrators the capability to manage sessions`, ready, () => {
+  const script = join(tmpdir(), `sw-new-site-${process.pid}.php`);
+  writeFileSync(script, `<?php
+require ${JSON.stringify(join(REPO, 'tests', 'php', 'bootstrap.php'))};
+$domain = get_network()->domain;
+$id     = wp_insert_site( array( 'domain' => $domain, 'path' => '/new-' . getmypid() . '/' ) );
+if ( is_wp_error( $id ) ) { echo json_encode( array( 'error' => $id->get_error_message() ) ); exit; }
+switch_to_blog( $id );
+wp_roles()->for_site( $id );
+$admin  = get_role( 'administrator' );
+$editor = get_role( 'editor' );
+$out    = array( 'admin' => $admin && $admin->has_cap( 'session_warden_manage_sessions' ), 'editor' => $editor && $editor->has_cap( 'session_warden_manage_sessions' ) );
+restore_current_blog();
+wp_delete_site( $id );
+echo json_encode( $out );
+`);
+  try {
+    const out = JSON.parse(php(site, script));
+    assert.deepEqual(out, { admin: true, editor: false });
+  } finally {
+    unlinkSync(script);
+  }
 });

@@ -72,6 +72,32 @@ final class Lifecycle {
 	}
 
 	/**
+	 * `wp_initialize_site` (priority 20, after core populated the new site's roles): a site created while
+	 * the plugin is network-active gives its administrators the capability like the sites that existed
+	 * at activation. A site-by-site activation leaves new sites to their own activation.
+	 *
+	 * @param \WP_Site $site The new site.
+	 */
+	public static function site_created( $site ): void {
+		if ( ! $site instanceof \WP_Site ) {
+			return;
+		}
+		if ( ! function_exists( 'is_plugin_active_for_network' ) ) {
+			require_once ABSPATH . 'wp-admin/includes/plugin.php';
+		}
+		if ( ! is_plugin_active_for_network( plugin_basename( PLUGIN_FILE ) ) ) {
+			return;
+		}
+		switch_to_blog( (int) $site->blog_id );
+		try {
+			wp_roles()->for_site( (int) $site->blog_id );
+			self::ensure_capability();
+		} finally {
+			restore_current_blog();
+		}
+	}
+
+	/**
 	 * @param bool $network_wide On a network activation, every site of the network.
 	 */
 	private static function ensure_capability_everywhere( bool $network_wide ): void {

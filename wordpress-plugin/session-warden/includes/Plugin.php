@@ -62,6 +62,7 @@ final class Plugin {
 		add_action( 'deleted_user', array( Session_Index::class, 'user_deleted' ) );
 		add_action( 'session_warden_index_rebuild', array( Session_Index::class, 'scheduled_rebuild' ) );
 		add_action( 'upgrader_process_complete', array( Lifecycle::class, 'upgraded' ), 10, 2 );
+		add_action( 'wp_initialize_site', array( Lifecycle::class, 'site_created' ), 20 );
 		// [/sessions-core]
 
 		// REST namespace session-warden/v1.
