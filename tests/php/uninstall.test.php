@@ -7,6 +7,7 @@
 
 use SessionWarden\Cron;
 use SessionWarden\Events;
+use SessionWarden\Geo_Upload;
 use SessionWarden\Lifecycle;
 use SessionWarden\Session_Record;
 use SessionWarden\Session_Store;
@@ -56,6 +57,12 @@ function sw_uninstall_plant(): array {
 	update_user_meta( $user->ID, 'sessionXwardenXkeep', '1' );
 	Events::record( Events::SESSION_CREATED, $user->ID );
 	Cron::schedule();
+	// An uploaded country database, as the settings screen stores it.
+	$geo_dir = Geo_Upload::directory();
+	wp_mkdir_p( $geo_dir );
+	$geo_file = $geo_dir . '/country-' . wp_generate_password( 20, false ) . '.mmdb';
+	file_put_contents( $geo_file, 'planted' );
+	update_site_option( Geo_Upload::OPTION, array( 'path' => $geo_file ) );
 
 	$tokens = array(
 		'ours'   => WP_Session_Tokens::get_instance( $user->ID )->create( time() + DAY_IN_SECONDS ),
@@ -84,6 +91,7 @@ function sw_uninstall_plant(): array {
 		'user'     => $user,
 		'tokens'   => $tokens,
 		'sessions' => $store->all( $user->ID ),
+		'geo_file' => $geo_file,
 	);
 }
 
@@ -103,6 +111,8 @@ function sw_uninstall_check( array $planted ): void {
 	$table = Events::table();
 	sw_assert_same( null, $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $wpdb->esc_like( $table ) ) ), 'events table dropped' );
 	sw_assert_same( false, wp_next_scheduled( Cron::HOOK ), 'cron' );
+	sw_assert( ! file_exists( $planted['geo_file'] ), 'the uploaded country database is deleted' );
+	sw_assert( ! file_exists( dirname( $planted['geo_file'] ) . '/.htaccess' ), 'and the guards of its directory' );
 
 	$after = ( new Session_Store() )->all( $user->ID );
 	sw_assert_same( array_keys( $planted['sessions'] ), array_keys( $after ), 'every session is still there' );

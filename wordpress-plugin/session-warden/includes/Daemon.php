@@ -281,6 +281,20 @@ final class Daemon {
 		self::ensure();
 	}
 
+	/**
+	 * Restarts the daemon the plugin started, if any, so that it reads what changed on disk (an uploaded
+	 * or removed country database). A daemon the host runs is left alone: its command line is the host's.
+	 *
+	 * @return true|\WP_Error|null Null when the plugin manages no daemon.
+	 */
+	public static function reload() {
+		if ( self::host_managed() || null === self::marker() ) {
+			return null;
+		}
+		self::stop();
+		return self::start();
+	}
+
 	/** `session_warden_daemon_unreachable`: run ensure() once, when the request is over. */
 	public static function queue_ensure(): void {
 		if ( self::$queued || self::host_managed() || null === self::marker() ) {
@@ -405,7 +419,12 @@ final class Daemon {
 			rename( $log, $log . '.1' ); // phpcs:ignore WordPress.WP.AlternativeFunctions
 		}
 
-		$argv   = array( self::binary(), 'serve', '--socket', $socket, '--artifact', self::artifact() );
+		$argv = array( self::binary(), 'serve', '--socket', $socket, '--artifact', self::artifact() );
+		// A daemon answers country lookups only from the database it was started with (see reload()).
+		$geo = Engine_Client::configured_geo_db();
+		if ( '' !== $geo && is_readable( $geo ) ) {
+			array_push( $argv, '--geo-db', $geo );
+		}
 		$setsid = self::setsid();
 		if ( null !== $setsid ) {
 			array_unshift( $argv, $setsid, '-f' );

@@ -180,6 +180,7 @@ final class Geo_Upload {
 			wp_delete_file( $previous );
 		}
 		Engine::reset();
+		Daemon::reload();
 		return true;
 	}
 
@@ -191,6 +192,21 @@ final class Geo_Upload {
 			wp_delete_file( $previous );
 		}
 		Engine::reset();
+		Daemon::reload();
+	}
+
+	/** Uninstall: the uploaded file and the directory's guards (the directory itself when nothing else is in it). */
+	public static function remove_everything(): void {
+		self::remove();
+		$dir = self::directory();
+		foreach ( array( '.htaccess', 'index.php' ) as $name ) {
+			if ( is_file( $dir . '/' . $name ) ) {
+				wp_delete_file( $dir . '/' . $name );
+			}
+		}
+		if ( is_dir( $dir ) && array() === array_diff( (array) scandir( $dir ), array( '.', '..' ) ) ) {
+			rmdir( $dir ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_rmdir
+		}
 	}
 
 	/**

@@ -26,6 +26,8 @@ final class Uninstaller {
 	 */
 	public static function run(): array {
 		self::stop_daemon();
+		// Before the options go: the uploaded database's path is one of them.
+		Geo_Upload::remove_everything();
 		// Rewriting sessions below would otherwise write index rows (and re-create its table).
 		Session_Index::suspend();
 
