@@ -138,7 +138,7 @@ if [ -n "$zip_ok" ] && [ "${SW_SKIP_MULTISITE_E2E:-0}" != 1 ]; then
     t=$SECONDS; export SW_ENV=$root/env.json
     grouped timeout -k 10 "$STAGE_TIMEOUT" node --test --test-force-exit --test-timeout=180000 \
       --test-reporter=spec --test-reporter-destination=stdout \
-      --test-reporter=./tests/fixtures/count-reporter.mjs --test-reporter-destination="$LOGS/e2e-multisite.results" tests/e2e/multisite.test.mjs; rc=$?
+      --test-reporter=./tests/fixtures/count-reporter.mjs --test-reporter-destination="$LOGS/e2e-multisite.results" tests/e2e/multisite.test.mjs tests/e2e/settings-multisite.test.mjs; rc=$?
     stage_result "multisite (WordPress $wp)" "$((SECONDS - t))" "$rc" "$LOGS/e2e-multisite.results"
   else
     cat "$LOGS/up-multisite.log"; broken "WordPress $wp network (multisite)" "tests/env/up.sh failed"

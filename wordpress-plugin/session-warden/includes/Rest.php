@@ -3,7 +3,7 @@
  * The REST namespace `session-warden/v1`: registers every route group and holds what they share
  * (permission errors, `me`, pagination headers, the session item shape).
  *
- * Each route group is its own class (Rest_Sessions, Rest_Events, Rest_Engine, Rest_Settings); this one
+ * Each route group is its own class (Rest_Sessions, Rest_Events, Rest_Engine; Rest_Settings hooks itself); this one
  * only wires them on `rest_api_init`, so none of that code loads for a request that is not a REST call.
  *
  * @package SessionWarden
@@ -25,10 +25,8 @@ final class Rest {
 		Rest_Sessions::register_routes();
 		Rest_Events::register_routes();
 		Rest_Engine::register_routes();
-		// The settings routes are another helper's class; the namespace works without them.
-		if ( class_exists( Rest_Settings::class ) ) {
-			Rest_Settings::register_routes();
-		}
+		// The settings routes (Rest_Settings) are registered by Plugin on their own: they come with the
+		// uploaded country database's filter, which every request needs, not only REST ones.
 	}
 
 	/**
