@@ -102,7 +102,7 @@ test(`${tag}: tabs whose session is ended on another device go to the login scre
   const notices = await Promise.all([victim.page, front].map((p) => p.locator('#session-warden-ended').count()));
   assert.ok(notices.some((n) => n === 1), 'the login screen says the session ended');
   const withNotice = notices[0] === 1 ? victim.page : front;
-  assert.match(await withNotice.locator('#session-warden-ended').innerText(), /session has ended/i);
+  assert.match(await withNotice.locator('#session-warden-ended').innerText(), /You ended this session from another device/);
   assert.match(decodeURIComponent(victim.page.url()), /redirect_to=http:\/\/127\.0\.0\.1:\d+\/wp-admin\//);
   await withNotice.screenshot({ path: outputPath(`screenshots/live-ended-${site.wp_version}.png`) });
 

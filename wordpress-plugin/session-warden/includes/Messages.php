@@ -58,7 +58,18 @@ final class Messages {
 				return __( 'You were signed out because your network address changed. Please sign in again.', 'session-warden' );
 			case 'epoch':
 				return __( 'The site administrator signed everyone out. Please sign in again.', 'session-warden' );
+			case 'by_admin':
+				return __( 'An administrator ended this session. Please sign in again.', 'session-warden' );
+			case 'by_user':
+				return __( 'You ended this session from another device. Please sign in again.', 'session-warden' );
+			case 'password_change':
+				return __( 'You were signed out because the password was changed. Please sign in again.', 'session-warden' );
+			case 'max_ips':
+				return __( 'You were signed out because you signed in from too many places at once. Please sign in again.', 'session-warden' );
 			default:
+				if ( str_starts_with( $reason, 'limit_' ) ) {
+					return __( 'You were signed out because a newer sign-in went over the number of sessions allowed at once. Please sign in again.', 'session-warden' );
+				}
 				return __( 'Your session has ended. Please sign in again.', 'session-warden' );
 		}
 	}
