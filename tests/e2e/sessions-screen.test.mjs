@@ -5,7 +5,8 @@
 // (searched by their login prefix) and the test's own administrator.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadSite, wp as wpOn, freshUser, outputPath, sql } from '../fixtures/site.mjs';
+import { join } from 'node:path';
+import { loadSite, wp as wpOn, php, freshUser, outputPath, sql, REPO } from '../fixtures/site.mjs';
 import { Device, UA } from '../fixtures/device.mjs';
 import { launchBrowser, newDeviceContext, browserLogin } from '../fixtures/browser.mjs';
 
@@ -29,9 +30,11 @@ async function signedIn(user, { ip, userAgent = UA.desktopChrome } = {}) {
   return device;
 }
 
-/** A fresh administrator of this file in Chromium, on the Sessions screen. */
-async function adminPage(login) {
-  const admin = freshUser(site, login, 'administrator');
+/** A fresh administrator of this file in Chromium (the test bed's super admin when superAdmin on a network). */
+async function adminPage(login, { superAdmin = false } = {}) {
+  const admin = superAdmin && site.multisite
+    ? { id: Number(sql(site, `SELECT ID FROM ${site.db.prefix}users WHERE user_login = '${site.admin.user}'`)[0][0]), login: site.admin.user, password: site.admin.password }
+    : freshUser(site, login, 'administrator');
   // A Screen Options page size saved by an earlier run on this site would change what the first page shows.
   sql(site, `DELETE FROM ${site.db.prefix}usermeta WHERE user_id = ${Number(admin.id)} AND meta_key LIKE '%session_warden_sessions_per_page'`);
   const context = await newDeviceContext(browser, site, { userAgent: UA.desktopFirefox, ip: `${IP.SE}200` });
@@ -302,10 +305,11 @@ test(`${tag}: bulk "End selected sessions" and "End all for this user" (confirme
 test(`${tag}: "Log everyone out" (confirmed) signs every session out; the administrator who clicked stays signed in`, hooks, async () => {
   const victim = freshUser(site, 'scrl-victim');
   const device = await signedIn(victim, { ip: `${IP.GB}51` });
-  const { context, page, errors } = await adminPage('scrl-admin');
+  // On a network only network administrators may log everyone out (it ends sessions on every site).
+  const { admin, context, page, errors } = await adminPage('scrl-admin', { superAdmin: true });
   try {
     await open(page, '&s=scrl-');
-    assert.equal((await rows(page)).length, 2);
+    assert.equal((await rows(page)).length, site.multisite ? 1 : 2);
     // Sessions that begin in the epoch's second survive it: click in a later second.
     await sleep(1100);
     let message = '';
@@ -315,8 +319,10 @@ test(`${tag}: "Log everyone out" (confirmed) signs every session out; the admini
     assert.match(await notice(page), /Everyone was signed out/);
     assert.equal(await device.isLoggedIn(), false, 'the other user is signed out');
     assert.match(page.url(), /s=scrl-/);
-    const list = await rows(page);
-    assert.deepEqual(list.map((r) => [r.login, r.you]), [['scrl-admin', true]], 'only the new session of the administrator');
+    assert.deepEqual((await rows(page)).filter((r) => !r.you).map((r) => r.login), [], 'the other user\'s session is gone from the list');
+    await open(page, `&user=${admin.id}`);
+    const mine = (await rows(page)).filter((r) => r.you);
+    assert.deepEqual(mine.map((r) => r.login), [admin.login], 'the administrator has a new current session');
     // Still signed in on the next request too.
     await open(page, '');
     assert.equal(await page.locator('#session-warden-sessions').count(), 1);
@@ -351,6 +357,59 @@ test(`${tag}: network admin → Sessions lists and ends sessions for a super adm
     assert.match(await notice(page), /^1 session ended\./);
     assert.equal(await device.isLoggedIn(), false);
     await page.screenshot({ path: outputPath(`${tag}-sessions-screen-network.png`), fullPage: true });
+  } finally {
+    await context.close();
+  }
+});
+
+// Multisite only: a site administrator (not a super admin) sees the network's sessions on their site's
+// screen but may end only those of their site's members, never a super admin's, and may not log the whole
+// network out; the refusals hold for forged requests too (the same rule as the REST API).
+test(`${tag}: a site administrator on a network ends members' sessions only, never a super admin's (multisite)`, site.multisite ? hooks : { skip: 'single-site test bed (run with SW_MULTISITE=1)' }, async () => {
+  const second = site.sites[1];
+  const onSecond = (command, args) => JSON.parse(php(site, join(REPO, 'tests', 'fixtures', 'wp.php'), [`--blog=${second.id}`, command, JSON.stringify(args)]));
+  const siteAdmin = freshUser(site, 'scrm-siteadmin');
+  assert.deepEqual(onSecond('role', { login: siteAdmin.login, role: 'administrator' }), ['administrator']);
+  const member = freshUser(site, 'scrm-second-member');
+  onSecond('role', { login: member.login, role: 'subscriber' });
+  const memberDevice = await signedIn(member, { ip: `${IP.GB}71` });
+  const superDevice = new Device(site, { ip: `${IP.US}72` });
+  assert.ok((await superDevice.login(site.admin.user, site.admin.password)).ok);
+  const [[superId]] = sql(site, `SELECT ID FROM ${site.db.prefix}users WHERE user_login = '${site.admin.user}'`);
+
+  const context = await newDeviceContext(browser, site, { userAgent: UA.desktopFirefox, ip: `${IP.SE}73` });
+  const page = await context.newPage();
+  try {
+    await browserLogin(page, site, siteAdmin.login, siteAdmin.password);
+    const screen = `${second.url}/wp-admin/admin.php?page=session-warden`;
+    await page.goto(`${screen}&user=${superId}`, { waitUntil: 'load' });
+    assert.ok((await rows(page)).length >= 1, "the super admin's sessions are listed");
+    assert.equal(await page.locator('#sw-logout-all').count(), 0, 'no "Log everyone out" for a site administrator');
+    assert.equal(await page.locator('#the-list button.sw-end-session, #the-list button.sw-end-user, #the-list input[name="sessions[]"]').count(), 0, "no way to end a super admin's session");
+
+    // A forged "End session" for the super admin's session, with a valid nonce of this form.
+    const target = (await rows(page))[0].id;
+    await Promise.all([
+      page.waitForURL(/sw_denied=1/, { waitUntil: 'load' }),
+      page.evaluate((id) => {
+        const b = Object.assign(document.createElement('button'), { type: 'submit', name: 'sw_end_one', value: id });
+        document.getElementById('sw-sessions-form').appendChild(b);
+        b.click();
+      }, target),
+    ]);
+    assert.match(await notice(page), /not ended: you may not manage its user/);
+    assert.ok(await superDevice.isLoggedIn(), "the super admin's session is untouched");
+    // Forged "Log everyone out": refused.
+    const res = await page.evaluate(async (url) => (await fetch(url, { method: 'POST', body: new URLSearchParams({ session_warden_logout_all: '1', _wpnonce: 'x' }) })).status, screen);
+    assert.equal(res, 403);
+
+    // A member of the site: ended.
+    await page.goto(`${screen}&s=scrm-second-member`, { waitUntil: 'load' });
+    const tr = page.locator('#the-list tr[data-sw-session]').first();
+    await tr.hover();
+    await Promise.all([page.waitForURL(/second\/wp-admin\/admin\.php\?page=session-warden.*sw_done=ended/, { waitUntil: 'load' }), tr.locator('button.sw-end-session').click()]);
+    assert.match(await notice(page), /^1 session ended\./);
+    assert.equal(await memberDevice.isLoggedIn(), false);
   } finally {
     await context.close();
   }

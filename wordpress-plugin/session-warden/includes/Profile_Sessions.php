@@ -3,7 +3,8 @@
  * The "Sessions" section of a user profile: the user's live sessions (device, address, country, activity,
  * flags, which one is this browser) with End buttons and "sign out everywhere else".
  *
- * Shown on your own profile, and on another user's profile to users with Session_Directory::CAP. The
+ * Shown on your own profile, and on another user's profile to users with Session_Directory::CAP who may
+ * manage that user (Rest::may_manage_user(): on a network, not a super admin's for a site admin). The
  * section sits inside the profile form, where nested forms are not allowed, so the buttons are nonce'd
  * links to admin-post.php (Session_View::handle_end) which the shared script turns into REST calls.
  *
@@ -26,7 +27,7 @@ final class Profile_Sessions {
 			return;
 		}
 		$own = get_current_user_id() === (int) $user->ID;
-		if ( ! $own && ! current_user_can( Session_Directory::CAP ) ) {
+		if ( ! $own && ! Rest::may_manage_user( (int) $user->ID ) ) {
 			return;
 		}
 		try {

@@ -477,8 +477,9 @@ final class Session_View {
 	 * `admin_post_session_warden_end_session`: ends one session of a user (`session`) or all but the
 	 * requester's current one (`others`), then goes back to the page it came from.
 	 *
-	 * Allowed for the owner, and for users with Session_Directory::CAP. The nonce is bound to the owner, so
-	 * a form for one user cannot be replayed against another.
+	 * Allowed for the owner, and for users with Session_Directory::CAP who may manage the owner (on a network:
+	 * members of their site, never a super admin). The nonce is bound to the owner, so a form for one user
+	 * cannot be replayed against another.
 	 */
 	public static function handle_end(): void {
 		$user_id = isset( $_REQUEST['user'] ) ? absint( $_REQUEST['user'] ) : 0; // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- checked next, bound to this user.
@@ -487,7 +488,8 @@ final class Session_View {
 		if ( ! $user_id || ! get_userdata( $user_id ) ) {
 			wp_die( esc_html__( 'That user does not exist.', 'session-warden' ), '', array( 'response' => 404, 'back_link' => true ) );
 		}
-		if ( ! $own && ! current_user_can( Session_Directory::CAP ) ) {
+		// The REST API's rule: oneself, or (with the capability) a user one may manage.
+		if ( ! Rest::may_manage_user( $user_id ) ) {
 			wp_die( esc_html__( 'Sorry, you are not allowed to end this user’s sessions.', 'session-warden' ), '', array( 'response' => 403, 'back_link' => true ) );
 		}
 		$by = $own ? 'user' : 'admin';

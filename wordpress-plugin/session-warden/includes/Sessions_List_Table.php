@@ -156,6 +156,9 @@ final class Sessions_List_Table extends \WP_List_Table {
 	 * @param array $item Session item.
 	 */
 	protected function column_cb( $item ): string {
+		if ( ! Sessions_Screen::may_manage( (int) ( $item['user']['id'] ?? 0 ) ) ) {
+			return '';
+		}
 		if ( ! empty( $item['current'] ) ) {
 			// Ending the session you are using would sign you out in the middle of a bulk action.
 			return '<span class="screen-reader-text">' . esc_html__( 'Your current session', 'session-warden' ) . '</span>';
@@ -196,9 +199,10 @@ final class Sessions_List_Table extends \WP_List_Table {
 
 		$device  = Session_View::device_label( $item );
 		$actions = array();
+		$manage  = $uid && Sessions_Screen::may_manage( $uid );
 		if ( $current ) {
 			$actions['logout'] = sprintf( '<a href="%s">%s</a>', esc_url( wp_logout_url() ), esc_html__( 'Log out', 'session-warden' ) );
-		} else {
+		} elseif ( $manage ) {
 			$actions['end'] = sprintf(
 				'<button type="submit" class="button-link button-link-delete sw-end-session" name="sw_end_one" value="%1$s" aria-label="%2$s">%3$s</button>',
 				esc_attr( (string) ( $item['id'] ?? '' ) ),
@@ -207,7 +211,7 @@ final class Sessions_List_Table extends \WP_List_Table {
 				esc_html__( 'End session', 'session-warden' )
 			);
 		}
-		if ( $uid ) {
+		if ( $manage ) {
 			$own                 = get_current_user_id() === $uid;
 			$actions['end_user'] = sprintf(
 				'<button type="submit" class="button-link button-link-delete sw-end-user" name="sw_end_user" value="%1$d" data-sw-confirm="%2$s">%3$s</button>',
@@ -220,6 +224,8 @@ final class Sessions_List_Table extends \WP_List_Table {
 				),
 				esc_html( $own ? __( 'End your other sessions', 'session-warden' ) : __( 'End all for this user', 'session-warden' ) )
 			);
+		}
+		if ( $uid ) {
 			if ( ( $this->view['user'] ?? 0 ) !== $uid ) {
 				$actions['only'] = sprintf(
 					'<a href="%1$s" aria-label="%2$s">%3$s</a>',

@@ -28,7 +28,7 @@ final class Sessions_Screen {
 	private const VIEW_KEYS = array( 'role', 'country', 'device_class', 'flag', 'user', 's', 'orderby', 'order', 'paged' );
 
 	/** Result arguments the redirect adds (removed from the address bar by WordPress). */
-	private const RESULT_KEYS = array( 'sw_done', 'sw_count', 'sw_failed', 'sw_busy', 'sw_user', 'sw_error' );
+	private const RESULT_KEYS = array( 'sw_done', 'sw_count', 'sw_failed', 'sw_busy', 'sw_denied', 'sw_user', 'sw_error' );
 
 	private static ?Sessions_List_Table $table = null;
 
@@ -211,7 +211,9 @@ final class Sessions_Screen {
 
 		if ( isset( $post[ self::LOGOUT_ALL ] ) ) {
 			check_admin_referer( self::LOGOUT_ALL );
-			self::require_capability();
+			if ( ! self::may_log_everyone_out() ) {
+				wp_die( esc_html__( 'Sorry, you are not allowed to log everyone out.', 'session-warden' ), 403 );
+			}
 			self::logout_all();
 		}
 
@@ -250,6 +252,21 @@ final class Sessions_Screen {
 		self::finish( $wanted, $errors ? array( 'sw_error' => $errors[0] ) : array() );
 	}
 
+	/**
+	 * Whether the viewer may end this user's sessions: the same rule as the REST API (Rest::may_manage_user):
+	 * on a network a site administrator manages members of this site and never a super admin.
+	 *
+	 * @param int $user_id Owner of the sessions.
+	 */
+	public static function may_manage( int $user_id ): bool {
+		return Rest::may_manage_user( $user_id );
+	}
+
+	/** "Log everyone out" ends sessions on every site of a network: network administrators only there. */
+	public static function may_log_everyone_out(): bool {
+		return current_user_can( Session_Directory::CAP ) && ( ! is_multisite() || current_user_can( 'manage_network_options' ) );
+	}
+
 	private static function require_capability(): void {
 		if ( ! current_user_can( Session_Directory::CAP ) ) {
 			wp_die( esc_html__( 'Sorry, you are not allowed to end sessions.', 'session-warden' ), 403 );
@@ -278,8 +295,13 @@ final class Sessions_Screen {
 		$ended  = 0;
 		$gone   = 0;
 		$busy   = 0;
+		$denied = 0;
 		foreach ( array_unique( array_map( 'sanitize_text_field', $ids ) ) as $id ) {
-			$parts  = Session_Id::parse( $id );
+			$parts = Session_Id::parse( $id );
+			if ( null !== $parts && ! self::may_manage( $parts['user_id'] ) ) {
+				++$denied;
+				continue;
+			}
 			$result = null === $parts ? false : Session_Actions::end( $id, $parts['user_id'] === $me ? 'user' : 'admin' );
 			if ( true === $result ) {
 				++$ended;
@@ -295,6 +317,7 @@ final class Sessions_Screen {
 				'sw_count'  => $ended,
 				'sw_failed' => $gone,
 				'sw_busy'   => $busy,
+				'sw_denied' => $denied,
 			)
 		);
 	}
@@ -307,6 +330,9 @@ final class Sessions_Screen {
 	private static function end_user( int $user_id ): array {
 		if ( ! $user_id || ! get_userdata( $user_id ) ) {
 			return array( 'sw_error' => 'user' );
+		}
+		if ( ! self::may_manage( $user_id ) ) {
+			return array( 'sw_error' => 'denied' );
 		}
 		$own = get_current_user_id() === $user_id;
 		try {
@@ -349,12 +375,16 @@ final class Sessions_Screen {
 		$count  = isset( $_GET['sw_count'] ) ? absint( $_GET['sw_count'] ) : 0;
 		$failed = isset( $_GET['sw_failed'] ) ? absint( $_GET['sw_failed'] ) : 0;
 		$busy   = isset( $_GET['sw_busy'] ) ? absint( $_GET['sw_busy'] ) : 0;
+		$denied = isset( $_GET['sw_denied'] ) ? absint( $_GET['sw_denied'] ) : 0;
 		$user   = isset( $_GET['sw_user'] ) ? get_userdata( absint( $_GET['sw_user'] ) ) : false;
 		// phpcs:enable
 
 		$messages = array();
 		switch ( $done ) {
 			case 'ended':
+				if ( ! $count && ! $failed && ! $busy && ! $denied ) {
+					$messages[] = array( 'warning', __( 'No session was ended.', 'session-warden' ) );
+				}
 				if ( $count ) {
 					/* translators: %s: number of sessions. */
 					$messages[] = array( 'success', sprintf( _n( '%s session ended. That device is signed out.', '%s sessions ended. Those devices are signed out.', $count, 'session-warden' ), number_format_i18n( $count ) ) );
@@ -362,6 +392,10 @@ final class Sessions_Screen {
 				if ( $failed ) {
 					/* translators: %s: number of sessions. */
 					$messages[] = array( 'warning', sprintf( _n( '%s session could not be ended: it had already ended.', '%s sessions could not be ended: they had already ended.', $failed, 'session-warden' ), number_format_i18n( $failed ) ) );
+				}
+				if ( $denied ) {
+					/* translators: %s: number of sessions. */
+					$messages[] = array( 'error', sprintf( _n( '%s session was not ended: you may not manage its user.', '%s sessions were not ended: you may not manage their users.', $denied, 'session-warden' ), number_format_i18n( $denied ) ) );
 				}
 				if ( $busy ) {
 					/* translators: %s: number of sessions. */
@@ -403,6 +437,8 @@ final class Sessions_Screen {
 			$messages[] = array( 'error', __( 'The country filter needs a two-letter country code, such as DE or US.', 'session-warden' ) );
 		} elseif ( 'user' === $error ) {
 			$messages[] = array( 'error', __( 'That user does not exist.', 'session-warden' ) );
+		} elseif ( 'denied' === $error ) {
+			$messages[] = array( 'error', __( 'Sorry, you may not manage that user\'s sessions.', 'session-warden' ) );
 		} elseif ( 'busy' === $error ) {
 			$messages[] = array( 'error', __( 'The user was busy signing in or out, so no session was ended. Try again.', 'session-warden' ) );
 		}
@@ -433,6 +469,7 @@ final class Sessions_Screen {
 		<div class="wrap" id="session-warden-sessions">
 			<h1 class="wp-heading-inline"><?php esc_html_e( 'Sessions', 'session-warden' ); ?></h1>
 			<a href="<?php echo esc_url( self::url( $view ) ); ?>" class="page-title-action" id="sw-refresh"><?php esc_html_e( 'Refresh', 'session-warden' ); ?></a>
+			<?php if ( self::may_log_everyone_out() ) : ?>
 			<form method="post" action="<?php echo esc_url( self::url( $view ) ); ?>" class="sw-logout-all-form">
 				<?php // Not wp_nonce_field(): its id="_wpnonce" is already taken by the table's form. ?>
 				<input type="hidden" name="_wpnonce" value="<?php echo esc_attr( wp_create_nonce( self::LOGOUT_ALL ) ); ?>" />
@@ -442,6 +479,7 @@ final class Sessions_Screen {
 					<?php esc_html_e( 'Log everyone out', 'session-warden' ); ?>
 				</button>
 			</form>
+			<?php endif; ?>
 			<?php if ( isset( $view['s'] ) ) : ?>
 				<span class="subtitle">
 					<?php
