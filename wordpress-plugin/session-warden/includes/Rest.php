@@ -16,9 +16,6 @@ final class Rest {
 	public const NAMESPACE = 'session-warden/v1';
 
 	/** The keys of a session item, as the contract fixes them; anything else a producer adds is dropped. */
-	private const SESSION_KEYS = array( 'id', 'user', 'roles', 'login', 'expiration', 'last_activity', 'idle', 'ip', 'country', 'device', 'flags', 'current' );
-	private const USER_KEYS    = array( 'id', 'login', 'display_name', 'avatar' );
-	private const DEVICE_KEYS  = array( 'label', 'browser', 'version', 'os', 'device_class', 'device_type', 'client_type' );
 
 	/** `rest_api_init`. */
 	public static function register_routes(): void {
@@ -144,28 +141,7 @@ final class Rest {
 	 * @param array $item Item from Session_Directory.
 	 */
 	public static function session_item( array $item ): array {
-		$out = array();
-		foreach ( self::SESSION_KEYS as $key ) {
-			$out[ $key ] = $item[ $key ] ?? null;
-		}
-		$out['user']    = self::only( is_array( $out['user'] ) ? $out['user'] : array(), self::USER_KEYS );
-		$out['device']  = self::only( is_array( $out['device'] ) ? $out['device'] : array(), self::DEVICE_KEYS );
-		$out['roles']   = array_values( array_map( 'strval', (array) $out['roles'] ) );
-		$out['flags']   = array_values( array_map( 'strval', (array) $out['flags'] ) );
-		$out['current'] = (bool) $out['current'];
-		return $out;
-	}
-
-	/**
-	 * @param array    $values Array.
-	 * @param string[] $keys   Keys to keep (missing ones become null).
-	 */
-	private static function only( array $values, array $keys ): array {
-		$out = array();
-		foreach ( $keys as $key ) {
-			$out[ $key ] = $values[ $key ] ?? null;
-		}
-		return $out;
+		return Public_Items::session( $item );
 	}
 
 	/** The JSON schema of a session item (for the routes' OPTIONS / index). */
@@ -201,7 +177,7 @@ final class Rest {
 				'country'       => array( 'type' => 'string' ),
 				'device'        => array(
 					'type'       => 'object',
-					'properties' => array_fill_keys( self::DEVICE_KEYS, $nullable_string ),
+					'properties' => array_fill_keys( Public_Items::DEVICE_KEYS, $nullable_string ),
 				),
 				'flags'         => array(
 					'type'  => 'array',

@@ -20,8 +20,6 @@ final class Rest_Events {
 	public const MAX_PER_PAGE = 100;
 
 	/** Keys that never leave the server, at any depth of an event's data. */
-	private const SECRET_KEYS = array( 'verifier', 'token', 'session_token' );
-
 	public static function register_routes(): void {
 		register_rest_route(
 			Rest::NAMESPACE,
@@ -131,43 +129,7 @@ final class Rest_Events {
 	 * @param array $event Event from Events::query().
 	 */
 	public static function item( array $event ): array {
-		$user_id = (int) $event['user_id'];
-		$user    = $user_id > 0 ? get_userdata( $user_id ) : false;
-		$session = null;
-		if ( '' !== $event['verifier'] && $user_id > 0 ) {
-			$session = Session_Id::make( $user_id, (string) $event['verifier'] );
-		}
-		return array(
-			'id'      => (int) $event['id'],
-			'time'    => (int) $event['created_at'],
-			'site_id' => (int) $event['site_id'],
-			'user'    => array(
-				'id'           => $user_id,
-				'login'        => $user ? (string) $user->user_login : null,
-				'display_name' => $user ? (string) $user->display_name : null,
-			),
-			'type'    => (string) $event['type'],
-			'reason'  => (string) $event['reason'],
-			'session' => $session,
-			'ip'      => (string) $event['ip'],
-			'country' => (string) $event['country'],
-			'device'  => (string) $event['device'],
-			'data'    => is_array( $event['data'] ) ? self::without_secrets( $event['data'] ) : null,
-		);
-	}
-
-	/**
-	 * @param array $data Event data.
-	 */
-	private static function without_secrets( array $data ): array {
-		foreach ( $data as $key => $value ) {
-			if ( is_string( $key ) && in_array( strtolower( $key ), self::SECRET_KEYS, true ) ) {
-				unset( $data[ $key ] );
-			} elseif ( is_array( $value ) ) {
-				$data[ $key ] = self::without_secrets( $value );
-			}
-		}
-		return $data;
+		return Public_Items::event( $event );
 	}
 
 	/** JSON schema of an event item. */

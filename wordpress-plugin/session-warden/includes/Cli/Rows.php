@@ -15,28 +15,21 @@
 
 namespace SessionWarden\Cli;
 
-use SessionWarden\Session_Id;
+use SessionWarden\Public_Items;
 
 final class Rows {
 
 	/** Keys of a session item (the contract's shape). */
-	public const SESSION_KEYS = array( 'id', 'user', 'roles', 'login', 'expiration', 'last_activity', 'idle', 'ip', 'country', 'device', 'flags', 'current' );
-
-	/** Keys of a session item's `user` and `device`. */
-	private const USER_KEYS   = array( 'id', 'login', 'display_name', 'avatar' );
-	private const DEVICE_KEYS = array( 'label', 'browser', 'version', 'os', 'device_class', 'device_type', 'client_type' );
+	public const SESSION_KEYS = Public_Items::SESSION_KEYS;
 
 	/** Columns of a session in a table or CSV, and the ones shown without --fields. */
 	public const SESSION_COLUMNS         = array( 'id', 'user', 'user_id', 'display_name', 'roles', 'ip', 'country', 'device', 'browser', 'os', 'device_class', 'login', 'expiration', 'last_activity', 'idle', 'flags', 'current' );
 	public const SESSION_DEFAULT_COLUMNS = array( 'id', 'user', 'ip', 'country', 'device', 'login', 'last_activity', 'flags' );
 
 	/** Keys of an event item, its columns in a table or CSV, and the ones shown without --fields. */
-	public const EVENT_KEYS            = array( 'id', 'time', 'site_id', 'user', 'type', 'reason', 'session', 'ip', 'country', 'device', 'data' );
+	public const EVENT_KEYS            = Public_Items::EVENT_KEYS;
 	public const EVENT_COLUMNS         = array( 'id', 'time', 'site_id', 'user', 'user_id', 'type', 'reason', 'session', 'ip', 'country', 'device', 'data' );
 	public const EVENT_DEFAULT_COLUMNS = array( 'id', 'time', 'user', 'type', 'reason', 'ip', 'country', 'device' );
-
-	/** Keys in event data that could let someone act as a session; never printed. */
-	private const SECRET_KEYS = array( 'verifier', 'token', 'session_token' );
 
 	/**
 	 * A session item with exactly the contract's keys.
@@ -44,14 +37,7 @@ final class Rows {
 	 * @param array $item Item from Session_Directory.
 	 */
 	public static function session_item( array $item ): array {
-		$out = self::only( $item, self::SESSION_KEYS );
-
-		$out['user']    = self::only( is_array( $out['user'] ) ? $out['user'] : array(), self::USER_KEYS );
-		$out['device']  = self::only( is_array( $out['device'] ) ? $out['device'] : array(), self::DEVICE_KEYS );
-		$out['roles']   = array_values( array_map( 'strval', (array) $out['roles'] ) );
-		$out['flags']   = array_values( array_map( 'strval', (array) $out['flags'] ) );
-		$out['current'] = (bool) $out['current'];
-		return $out;
+		return Public_Items::session( $item );
 	}
 
 	/**
@@ -89,26 +75,7 @@ final class Rows {
 	 * @param array $event Event from Events::query().
 	 */
 	public static function event_item( array $event ): array {
-		$user_id  = (int) ( $event['user_id'] ?? 0 );
-		$user     = $user_id > 0 ? get_userdata( $user_id ) : false;
-		$verifier = (string) ( $event['verifier'] ?? '' );
-		return array(
-			'id'      => (int) ( $event['id'] ?? 0 ),
-			'time'    => (int) ( $event['created_at'] ?? 0 ),
-			'site_id' => (int) ( $event['site_id'] ?? 0 ),
-			'user'    => array(
-				'id'           => $user_id,
-				'login'        => $user ? (string) $user->user_login : null,
-				'display_name' => $user ? (string) $user->display_name : null,
-			),
-			'type'    => (string) ( $event['type'] ?? '' ),
-			'reason'  => (string) ( $event['reason'] ?? '' ),
-			'session' => '' !== $verifier && $user_id > 0 ? Session_Id::make( $user_id, $verifier ) : null,
-			'ip'      => (string) ( $event['ip'] ?? '' ),
-			'country' => (string) ( $event['country'] ?? '' ),
-			'device'  => (string) ( $event['device'] ?? '' ),
-			'data'    => is_array( $event['data'] ?? null ) ? self::without_secrets( $event['data'] ) : null,
-		);
+		return Public_Items::event( $event );
 	}
 
 	/**
@@ -202,7 +169,7 @@ final class Rows {
 	 * @param string[] $fields Keys to keep, in this order.
 	 */
 	public static function pick( array $items, array $fields ): array {
-		return array_map( static fn ( array $item ) => self::only( $item, $fields ), array_values( $items ) );
+		return array_map( static fn ( array $item ) => Public_Items::only( $item, $fields ), array_values( $items ) );
 	}
 
 	/**
@@ -212,31 +179,5 @@ final class Rows {
 	 */
 	public static function time( $time ): string {
 		return is_numeric( $time ) && (int) $time > 0 ? (string) wp_date( 'Y-m-d H:i:s', (int) $time ) : '';
-	}
-
-	/**
-	 * @param array    $values Array.
-	 * @param string[] $keys   Keys to keep (missing ones become null).
-	 */
-	private static function only( array $values, array $keys ): array {
-		$out = array();
-		foreach ( $keys as $key ) {
-			$out[ $key ] = $values[ $key ] ?? null;
-		}
-		return $out;
-	}
-
-	/**
-	 * @param array $data Event data.
-	 */
-	private static function without_secrets( array $data ): array {
-		foreach ( $data as $key => $value ) {
-			if ( is_string( $key ) && in_array( strtolower( $key ), self::SECRET_KEYS, true ) ) {
-				unset( $data[ $key ] );
-			} elseif ( is_array( $value ) ) {
-				$data[ $key ] = self::without_secrets( $value );
-			}
-		}
-		return $data;
 	}
 }
