@@ -244,6 +244,31 @@ final class Events {
 	}
 
 	/**
+	 * Records that a session ended, with what its record says about the client (the plugin's resolved IP
+	 * when it has one, else core's).
+	 *
+	 * @param int    $user_id  User ID.
+	 * @param string $verifier Session verifier.
+	 * @param array  $record   The session record as it was.
+	 * @param string $reason   Why (an engine reason, or by_user, by_admin, password_change).
+	 * @param array  $data     Extra details for the `data` column.
+	 */
+	public static function session_ended( int $user_id, string $verifier, array $record, string $reason, array $data = array() ): void {
+		$ours   = Session_Record::ours( $record );
+		$fields = array(
+			'reason'   => $reason,
+			'verifier' => $verifier,
+			'ip'       => (string) ( $ours['ip'] ?? ( $record['ip'] ?? '' ) ),
+			'country'  => (string) ( $ours['country'] ?? '' ),
+			'device'   => (string) ( $ours['device']['label'] ?? '' ),
+		);
+		if ( $data ) {
+			$fields['data'] = $data;
+		}
+		self::record( self::SESSION_ENDED, $user_id, $fields );
+	}
+
+	/**
 	 * Deletes events older than the retention period, a batch at a time.
 	 *
 	 * @param int $retention_days Days to keep; below 1 nothing is deleted (a bad setting must not empty the log).

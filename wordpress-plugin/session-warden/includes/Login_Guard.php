@@ -170,7 +170,7 @@ final class Login_Guard {
 			$store->destroy_many( $user_id, array_keys( $ended ) );
 			foreach ( $ended as $verifier => $reason ) {
 				if ( isset( $before[ $verifier ] ) ) {
-					self::record_end( $user_id, $verifier, $before[ $verifier ], $reason );
+					Events::session_ended( $user_id, $verifier, $before[ $verifier ], $reason );
 				}
 			}
 		}
@@ -399,27 +399,6 @@ final class Login_Guard {
 			array(
 				'reason' => $reason,
 				'action' => (string) ( $verdict['action'] ?? '' ),
-			)
-		);
-	}
-
-	/**
-	 * @param int    $user_id  User ID.
-	 * @param string $verifier Ended session.
-	 * @param array  $record   Its record before it ended.
-	 * @param string $reason   Why.
-	 */
-	public static function record_end( int $user_id, string $verifier, array $record, string $reason ): void {
-		$ours = Session_Record::ours( $record );
-		Events::record(
-			'session_ended',
-			$user_id,
-			array(
-				'reason'   => $reason,
-				'verifier' => $verifier,
-				'ip'       => (string) ( $ours['ip'] ?? ( $record['ip'] ?? '' ) ),
-				'country'  => (string) ( $ours['country'] ?? '' ),
-				'device'   => (string) ( $ours['device']['label'] ?? '' ),
 			)
 		);
 	}

@@ -81,7 +81,7 @@ final class Password_Watch {
 			$result = $end();
 		}
 		foreach ( $result as $verifier => $record ) {
-			Login_Guard::record_end( $user_id, (string) $verifier, $record, 'password_change' );
+			Events::session_ended( $user_id, (string) $verifier, $record, 'password_change' );
 		}
 	}
 }

@@ -56,7 +56,7 @@ final class Session_Actions {
 		if ( null === $record ) {
 			return self::no_session(); // Ended by someone else between the lookup and the lock.
 		}
-		self::record_end( $user_id, $verifier, $record, $reason );
+		Events::session_ended( $user_id, $verifier, $record, $reason, array( 'by' => get_current_user_id() ) );
 		return true;
 	}
 
@@ -108,7 +108,7 @@ final class Session_Actions {
 			throw new \RuntimeException( $result->get_error_message() );
 		}
 		foreach ( $result as $verifier => $record ) {
-			self::record_end( $user_id, (string) $verifier, $record, $reason );
+			Events::session_ended( $user_id, (string) $verifier, $record, $reason, array( 'by' => get_current_user_id() ) );
 		}
 		return count( $result );
 	}
@@ -129,28 +129,6 @@ final class Session_Actions {
 			'session_warden_no_session',
 			__( 'That session has already ended, or it does not exist.', 'session-warden' ),
 			array( 'status' => 404 )
-		);
-	}
-
-	/**
-	 * @param int    $user_id  Owner.
-	 * @param string $verifier Ended session.
-	 * @param array  $record   Its record before it ended.
-	 * @param string $reason   by_user | by_admin.
-	 */
-	private static function record_end( int $user_id, string $verifier, array $record, string $reason ): void {
-		$ours = Session_Record::ours( $record );
-		Events::record(
-			Events::SESSION_ENDED,
-			$user_id,
-			array(
-				'reason'   => $reason,
-				'verifier' => $verifier,
-				'ip'       => (string) ( $ours['ip'] ?? ( $record['ip'] ?? '' ) ),
-				'country'  => (string) ( $ours['country'] ?? '' ),
-				'device'   => (string) ( $ours['device']['label'] ?? '' ),
-				'data'     => array( 'by' => get_current_user_id() ),
-			)
 		);
 	}
 }

@@ -207,7 +207,7 @@ final class Session_Guard {
 		$store = new Session_Store();
 		$gone  = ( new User_Lock() )->with_lock( $user_id, static fn () => $store->destroy( $user_id, $verifier ) );
 		if ( true === $gone ) {
-			Login_Guard::record_end( $user_id, $verifier, $record, $reason );
+			Events::session_ended( $user_id, $verifier, $record, $reason );
 		}
 		if ( ! headers_sent() ) {
 			wp_clear_auth_cookie();
