@@ -130,11 +130,20 @@ sw_test(
 				$stat = explode( ' ', substr( file_get_contents( "/proc/$pid/stat" ), strrpos( file_get_contents( "/proc/$pid/stat" ), ')' ) + 2 ) );
 				sw_assert_same( $pid, (int) $stat[3], 'the daemon leads its own session (setsid)' );
 				sw_assert( getmypid() !== (int) $stat[1], 'the daemon is not a child of PHP' );
+				// The country database the site uses goes to the daemon too (the test bed sets one with SW_GEO).
+				$geo = Engine_Client::configured_geo_db();
 				sw_assert_same(
-					array( Daemon::engine_dir() . 'session-warden-engine', 'serve', '--socket', Daemon::socket_path(), '--artifact', Daemon::engine_dir() . 'session-warden.cwasm' ),
+					array_merge(
+						array( Daemon::engine_dir() . 'session-warden-engine', 'serve', '--socket', Daemon::socket_path(), '--artifact', Daemon::engine_dir() . 'session-warden.cwasm' ),
+						'' !== $geo ? array( '--geo-db', $geo ) : array()
+					),
 					$procs[ $pid ],
 					'argv'
 				);
+				if ( '' !== $geo ) {
+					$meta = sw_daemon_client()->request( 'geo_info', array(), Engine_Client::VIA_SOCKET );
+					sw_assert( is_array( $meta ) && isset( $meta['build_epoch'] ), 'the daemon answers country questions from it: ' . json_encode( $meta ) );
+				}
 				// Nothing PHP had open (database connection, the lock file, …) lives on in the daemon.
 				$ours = array();
 				foreach ( glob( '/proc/self/fd/*' ) as $fd ) {
