@@ -55,7 +55,7 @@ final class Plugin {
 		add_action( 'session_warden_sessions_destroyed', array( Session_Index::class, 'destroyed' ), 10, 2 );
 		add_action( 'session_warden_end_all_sessions', array( Session_Index::class, 'epoch_moved' ) );
 		add_filter( 'attach_session_information', array( Session_Index::class, 'creating' ), 1000, 2 );
-		add_action( 'set_logged_in_cookie', array( Session_Index::class, 'logged_in' ), 20, 4 );
+		add_action( 'set_logged_in_cookie', array( Session_Index::class, 'logged_in' ), 20, 6 );
 		foreach ( array( 'wp_logout', 'profile_update', 'set_user_role', 'add_user_role', 'remove_user_role', 'add_user_to_blog', 'remove_user_from_blog' ) as $sw_user_hook ) {
 			add_action( $sw_user_hook, array( Session_Index::class, 'user_changed' ) );
 		}

@@ -509,16 +509,38 @@ CREATE TABLE {$users} (
 	}
 
 	/**
-	 * `set_logged_in_cookie`: a sign-in (or re-issued cookie) stored a new session. The whole user is
-	 * synced: core drops expired sessions on every write, and the sign-in may have ended others.
+	 * `set_logged_in_cookie`: a sign-in (or re-issued cookie) stored a new session. Only that session's
+	 * row is written (two statements, on the sign-in's own time): sessions the sign-in ended reached the
+	 * index through `destroyed()`, and the expired ones core dropped are left out of every query and
+	 * removed by the next page check or rebuild. Without the token the whole user is synced instead.
 	 *
 	 * @param string $cookie     Cookie value.
 	 * @param int    $expire     Cookie expiry.
 	 * @param int    $expiration Session expiry.
 	 * @param int    $user_id    User ID.
+	 * @param string $scheme     Cookie scheme.
+	 * @param string $token      The new session's token (never stored; only its verifier is used).
 	 */
-	public static function logged_in( $cookie = '', $expire = 0, $expiration = 0, $user_id = 0 ): void {
-		self::sync_quietly( (int) $user_id );
+	public static function logged_in( $cookie = '', $expire = 0, $expiration = 0, $user_id = 0, $scheme = 'logged_in', $token = '' ): void {
+		$user_id = (int) $user_id;
+		if ( $user_id <= 0 ) {
+			return;
+		}
+		try {
+			$store    = new Session_Store();
+			$verifier = '' !== (string) $token ? $store->verifier_for_token( (string) $token ) : '';
+			$record   = '' !== $verifier ? $store->get( $user_id, $verifier ) : null;
+			if ( null === $record ) {
+				self::sync_users( array( $user_id ) );
+				return;
+			}
+			self::written( $user_id, $verifier, $record );
+			// creating() asked for a sync of this user at shutdown; the row it was for is written.
+			unset( self::$dirty[ $user_id ] );
+		} catch ( \Throwable $e ) {
+			// The index is a cache: the next page view or rebuild repairs it; a sign-in must go on.
+			error_log( 'Session Warden: the sessions index could not be updated: ' . $e->getMessage() ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
+		}
 	}
 
 	/**
