@@ -183,34 +183,12 @@ final class Session_Store {
 	}
 
 	/**
-	 * One page of the IDs of users who have a `session_tokens` row, lowest ID first, across the whole
-	 * network. This is where core's default backend keeps sessions; a custom `session_token_manager`
-	 * backend that stores elsewhere has no list of its users to offer, so its users are not found here.
-	 *
-	 * @param int $offset Users to skip.
-	 * @param int $limit  Page size.
-	 * @return int[]
-	 */
-	public function users_with_sessions( int $offset, int $limit ): array {
-		$ids = get_users(
-			array(
-				'blog_id'     => 0,
-				'meta_key'    => 'session_tokens', // phpcs:ignore WordPress.DB.SlowDBQuery.slow_db_query_meta_key
-				'fields'      => 'ID',
-				'orderby'     => 'ID',
-				'order'       => 'ASC',
-				'number'      => max( 1, $limit ),
-				'offset'      => max( 0, $offset ),
-				'count_total' => false,
-			)
-		);
-		return array_map( 'intval', $ids );
-	}
-
-	/**
-	 * Like users_with_sessions(), but the page after a user ID instead of after an offset: each page costs
-	 * the same however far a walk over 50 000 users has got, and users whose last session ends during the
-	 * walk cannot make it skip anyone.
+	 * One page of the IDs of users who have a `session_tokens` row, across the whole network: those after
+	 * a user ID, lowest first. This is where core's default backend keeps sessions; a custom
+	 * `session_token_manager` backend that stores elsewhere has no list of its users to offer, so its users
+	 * are not found here. Paging by the last ID seen, not by an offset, keeps each page as cheap however far
+	 * a walk over 50 000 users has got, and a user whose last session ends during the walk (the sweep ends
+	 * sessions as it goes) cannot make it skip anyone.
 	 *
 	 * @param int $after_id Only users with a higher ID.
 	 * @param int $limit    Page size.

@@ -36,14 +36,15 @@ final class Sweeper {
 			'skipped' => 0,
 			'error'   => null,
 		);
-		$offset = 0;
-		$store  = new Session_Store();
+		$after = 0;
+		$store = new Session_Store();
 
 		do {
-			$ids = $store->users_with_sessions( $offset, $batch );
-			$gone = 0;
+			// Keyset paging: users whose last session ends during the walk cannot make it skip anyone.
+			$ids = $store->users_with_sessions_after( $after, $batch );
 			foreach ( $ids as $id ) {
-				$user = get_userdata( (int) $id );
+				$after = (int) $id;
+				$user  = get_userdata( $after );
 				if ( ! $user ) {
 					continue;
 				}
@@ -59,12 +60,7 @@ final class Sweeper {
 				}
 				++$counts['users'];
 				$counts['ended'] += $ended;
-				// Core deletes the meta row with the last session, which moves later users one page up.
-				if ( $ended > 0 && ! metadata_exists( 'user', $user->ID, 'session_tokens' ) ) {
-					++$gone;
-				}
 			}
-			$offset += count( $ids ) - $gone;
 		} while ( count( $ids ) === $batch );
 
 		return $counts;

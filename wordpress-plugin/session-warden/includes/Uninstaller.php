@@ -147,18 +147,17 @@ final class Uninstaller {
 		$store  = new Session_Store();
 		$lock   = new User_Lock();
 		$count  = 0;
-		$offset = 0;
+		$after  = 0;
 		$batch  = 200;
 		do {
-			// Rows are only rewritten, never removed, so offset paging sees every user once.
-			$ids = $store->users_with_sessions( $offset, $batch );
+			$ids = $store->users_with_sessions_after( $after, $batch );
 			foreach ( $ids as $id ) {
+				$after  = (int) $id;
 				$strip  = static fn ( int $uid ): int => self::strip_user( $store, $uid );
 				$result = $lock->with_lock( (int) $id, $strip );
 				// A busy lock must not leave data behind: uninstalling is worth one unserialised write.
 				$count += is_wp_error( $result ) ? $strip( (int) $id ) : (int) $result;
 			}
-			$offset += count( $ids );
 		} while ( count( $ids ) === $batch );
 		return $count;
 	}
