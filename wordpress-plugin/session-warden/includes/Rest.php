@@ -121,6 +121,31 @@ final class Rest {
 	}
 
 	/**
+	 * The `page` and `per_page` arguments of a list route (20 per page by default), whose answer goes
+	 * through paginated().
+	 *
+	 * @param string $per_page What `per_page` counts, for its description (e.g. "Events per page.").
+	 * @param int    $max      Largest page size.
+	 */
+	public static function paging_args( string $per_page, int $max ): array {
+		return array(
+			'page'     => array(
+				'description' => __( 'Page of results (from 1).', 'session-warden' ),
+				'type'        => 'integer',
+				'minimum'     => 1,
+				'default'     => 1,
+			),
+			'per_page' => array(
+				'description' => $per_page,
+				'type'        => 'integer',
+				'minimum'     => 1,
+				'maximum'     => $max,
+				'default'     => 20,
+			),
+		);
+	}
+
+	/**
 	 * A list response with core's pagination headers.
 	 *
 	 * @param array $items    Items of this page.

@@ -58,20 +58,7 @@ final class Rest_Events {
 				'type'        => 'integer',
 				'minimum'     => 0,
 			),
-			'page'     => array(
-				'description' => __( 'Page of results (from 1).', 'session-warden' ),
-				'type'        => 'integer',
-				'minimum'     => 1,
-				'default'     => 1,
-			),
-			'per_page' => array(
-				'description' => __( 'Events per page.', 'session-warden' ),
-				'type'        => 'integer',
-				'minimum'     => 1,
-				'maximum'     => self::MAX_PER_PAGE,
-				'default'     => 20,
-			),
-		);
+		) + Rest::paging_args( __( 'Events per page.', 'session-warden' ), self::MAX_PER_PAGE );
 	}
 
 	/** The sessions capability. */

@@ -187,20 +187,7 @@ final class Rest_Sessions {
 				'enum'        => array( 'asc', 'desc' ),
 				'default'     => 'desc',
 			),
-			'page'         => array(
-				'description' => __( 'Page of results (from 1).', 'session-warden' ),
-				'type'        => 'integer',
-				'minimum'     => 1,
-				'default'     => 1,
-			),
-			'per_page'     => array(
-				'description' => __( 'Sessions per page.', 'session-warden' ),
-				'type'        => 'integer',
-				'minimum'     => 1,
-				'maximum'     => 200,
-				'default'     => 20,
-			),
-		);
+		) + Rest::paging_args( __( 'Sessions per page.', 'session-warden' ), 200 );
 	}
 
 	/**
