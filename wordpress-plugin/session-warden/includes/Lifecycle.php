@@ -88,9 +88,8 @@ final class Lifecycle {
 		if ( ! is_plugin_active_for_network( plugin_basename( PLUGIN_FILE ) ) ) {
 			return;
 		}
-		switch_to_blog( (int) $site->blog_id );
+		switch_to_blog( (int) $site->blog_id ); // Also loads that site's roles (core's switch_blog hook).
 		try {
-			wp_roles()->for_site( (int) $site->blog_id );
 			self::ensure_capability();
 		} finally {
 			restore_current_blog();
