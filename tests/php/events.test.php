@@ -279,6 +279,55 @@ sw_test(
 );
 
 sw_test(
+	'record() stores a plain ASCII event in one statement (no SHOW FULL COLUMNS first), and a non-ASCII one as before',
+	function () {
+		global $wpdb;
+		$user = sw_fixture_user( 'sw_events_a', 'subscriber' );
+		sw_events_forget( $user->ID );
+		// Forget what wpdb learnt about the table's charsets, as at the start of a sign-in request.
+		$forget = static function () use ( $wpdb ): void {
+			foreach ( array( 'table_charset', 'col_meta' ) as $name ) {
+				( new ReflectionProperty( $wpdb, $name ) )->setValue( $wpdb, array() );
+			}
+		};
+		$forget();
+		$queries = array();
+		$watch   = static function ( $query ) use ( &$queries ) {
+			$queries[] = $query;
+			return $query;
+		};
+		add_filter( 'query', $watch );
+		try {
+			Events::record(
+				Events::SESSION_CREATED,
+				$user->ID,
+				array(
+					'verifier' => hash( 'sha256', 'sw-events-ascii' ),
+					'ip'       => '192.0.2.7',
+					'device'   => 'Chrome 126 on Linux',
+				)
+			);
+		} finally {
+			remove_filter( 'query', $watch );
+		}
+		sw_assert_same( 1, count( $queries ), 'one statement: ' . implode( ' | ', $queries ) );
+		sw_assert_match( '/^INSERT INTO /', $queries[0] );
+		$stored = sw_events_last( $user->ID );
+		sw_assert_same(
+			array( 'session_created', 'Chrome 126 on Linux', '192.0.2.7', null ),
+			array( $stored['type'] ?? null, $stored['device'] ?? null, $stored['ip'] ?? null, is_array( $stored ) && array_key_exists( 'data', $stored ) ? $stored['data'] : 'missing' ),
+			'stored with a NULL data'
+		);
+
+		$forget();
+		Events::record( Events::SESSION_CREATED, $user->ID, array( 'device' => "Chr\u{f6}me 126", 'data' => array( 'name' => "J\u{fc}rgen" ) ) );
+		$stored = sw_events_last( $user->ID );
+		sw_assert_same( array( "Chr\u{f6}me 126", array( 'name' => "J\u{fc}rgen" ) ), array( $stored['device'] ?? null, $stored['data'] ?? null ), 'non-ASCII event' );
+		sw_events_forget( $user->ID );
+	}
+);
+
+sw_test(
 	'record() never throws: without its table it logs once and still tells listeners (id 0); a throwing listener is contained',
 	function () {
 		$user = sw_fixture_user( 'sw_events_a', 'subscriber' );

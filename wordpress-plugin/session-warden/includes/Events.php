@@ -141,11 +141,7 @@ final class Events {
 
 			$suppress = $wpdb->suppress_errors( true );
 			try {
-				$stored = $wpdb->insert(
-					self::table(),
-					$row,
-					array( '%d', '%d', '%d', '%s', '%s', '%s', '%s', '%s', '%s', '%s' ) // A null data becomes SQL NULL.
-				);
+				$stored = self::insert( $row );
 			} finally {
 				$wpdb->suppress_errors( $suppress );
 			}
@@ -178,6 +174,43 @@ final class Events {
 		} catch ( \Throwable $e ) {
 			self::log_once( sprintf( 'a listener of the %s event failed: %s', $event['type'], $e->getMessage() ) );
 		}
+	}
+
+	/**
+	 * Inserts a row from clean().
+	 *
+	 * wpdb::insert() first asks the server for the table's column charsets (`SHOW FULL COLUMNS`, once per
+	 * request and table), which cost more than the insert itself on a sign-in (~0.28 ms of ~0.37 ms). A row
+	 * that is plain ASCII cannot hold text its columns' charset would refuse, and clean() has already cut
+	 * every field to its column, so that row goes in as one prepared statement. A row with other characters
+	 * takes wpdb::insert(), which strips what an older utf8 (3-byte) table cannot store instead of refusing it.
+	 *
+	 * @param array $row Row from clean().
+	 * @return int|false Rows inserted, or false.
+	 */
+	private static function insert( array $row ) {
+		global $wpdb;
+		$formats = array( '%d', '%d', '%d', '%s', '%s', '%s', '%s', '%s', '%s', '%s' );
+		$text    = '';
+		foreach ( $row as $value ) {
+			$text .= (string) $value;
+		}
+		if ( preg_match( '/[^\x00-\x7F]/', $text ) ) {
+			return $wpdb->insert( self::table(), $row, $formats ); // A null data becomes SQL NULL.
+		}
+		$values = array();
+		$cells  = array();
+		foreach ( array_values( $row ) as $i => $value ) {
+			if ( null === $value ) {
+				$cells[] = 'NULL';
+			} else {
+				$cells[]  = $formats[ $i ];
+				$values[] = $value;
+			}
+		}
+		$table = self::table();
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- the table and column names are ours; every value is a placeholder.
+		return $wpdb->query( $wpdb->prepare( "INSERT INTO {$table} (" . implode( ', ', array_keys( $row ) ) . ') VALUES (' . implode( ', ', $cells ) . ')', $values ) );
 	}
 
 	/**
