@@ -273,6 +273,7 @@ final class Login_Guard {
 	 *                              on without a verdict (engine unavailable, failing open).
 	 */
 	private static function decide( \WP_User $user ) {
+		self::prime_options();
 		$user_id = (int) $user->ID;
 		$lock    = new User_Lock();
 		$held    = $lock->hold( $user_id );
@@ -321,6 +322,19 @@ final class Login_Guard {
 		self::$pending['answer'] = $answer;
 		self::$pending['facts']  = $facts;
 		return $answer;
+	}
+
+	/**
+	 * A sign-in reads three small options that are not autoloaded: the pinned engine mode and the uploaded
+	 * country database (both when the engine client is built) and the site-wide logout epoch (when the
+	 * sessions index writes the new row). Absent ones, the usual case, are not cached across requests
+	 * without a persistent object cache, so each would be its own query: one query for the three instead
+	 * (wp_prime_option_caches(), WordPress 6.4+). On multisite they are network options, read elsewhere.
+	 */
+	private static function prime_options(): void {
+		if ( ! is_multisite() && function_exists( 'wp_prime_option_caches' ) ) {
+			wp_prime_option_caches( array( Engine_Client::MODE_OPTION, Geo_Upload::OPTION, Settings::EPOCH_OPTION ) );
+		}
 	}
 
 	/**
