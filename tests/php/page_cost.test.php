@@ -1,0 +1,126 @@
+<?php
+/**
+ * What a signed-in page view costs the plugin in queries: the options it reads on every request come
+ * with WordPress's autoloaded options, and a missing one is stored once instead of being looked up on
+ * every request.
+ */
+
+use SessionWarden\Settings;
+
+/** Forgets what this process cached about options, as a new request would start. */
+function sw_page_cost_new_request(): void {
+	wp_cache_delete( 'alloptions', 'options' );
+	wp_cache_delete( 'notoptions', 'options' );
+	wp_cache_delete( Settings::EPOCH_OPTION, 'options' );
+	wp_load_alloptions();
+}
+
+/** The epoch option's row: [value, autoload] or null. */
+function sw_page_cost_epoch_row(): ?array {
+	global $wpdb;
+	$row = $wpdb->get_row( $wpdb->prepare( "SELECT option_value, autoload FROM {$wpdb->options} WHERE option_name = %s", Settings::EPOCH_OPTION ), ARRAY_N );
+	return $row ?: null;
+}
+
+/** Puts the epoch back as it was (value and autoload), whatever the test did. */
+function sw_page_cost_restore_epoch( ?array $row ): void {
+	global $wpdb;
+	$wpdb->delete( $wpdb->options, array( 'option_name' => Settings::EPOCH_OPTION ) );
+	if ( null !== $row ) {
+		$wpdb->insert(
+			$wpdb->options,
+			array(
+				'option_name'  => Settings::EPOCH_OPTION,
+				'option_value' => $row[0],
+				'autoload'     => $row[1],
+			)
+		);
+	}
+	sw_page_cost_new_request();
+}
+
+sw_test(
+	'single site: a missing logout epoch is stored once, autoloaded, and later reads make no query',
+	function () {
+		global $wpdb;
+		if ( is_multisite() ) {
+			sw_skip( 'on multisite the epoch is a network option' );
+		}
+		$saved = sw_page_cost_epoch_row();
+		try {
+			$wpdb->delete( $wpdb->options, array( 'option_name' => Settings::EPOCH_OPTION ) );
+			sw_page_cost_new_request();
+			sw_assert_same( 0, Settings::epoch(), 'epoch without the option' );
+			sw_assert_same( array( '0', 'yes' ), sw_page_cost_epoch_row(), 'stored as an autoloaded 0' );
+
+			sw_page_cost_new_request();
+			$before = $wpdb->num_queries;
+			sw_assert_same( 0, Settings::epoch(), 'epoch read back' );
+			sw_assert_same( 0, $wpdb->num_queries - $before, 'queries for the epoch on the next request' );
+		} finally {
+			sw_page_cost_restore_epoch( $saved );
+		}
+	}
+);
+
+sw_test(
+	'single site: storing the missing epoch never overwrites one another request wrote meanwhile',
+	function () {
+		global $wpdb;
+		if ( is_multisite() ) {
+			sw_skip( 'on multisite the epoch is a network option' );
+		}
+		$saved = sw_page_cost_epoch_row();
+		try {
+			$wpdb->delete( $wpdb->options, array( 'option_name' => Settings::EPOCH_OPTION ) );
+			sw_page_cost_new_request();
+			// This request looked and found nothing (the "does not exist" note)…
+			sw_assert_same( false, get_option( Settings::EPOCH_OPTION ) );
+			// …then another request logged everyone out, the old way (not autoloaded).
+			$wpdb->insert(
+				$wpdb->options,
+				array(
+					'option_name'  => Settings::EPOCH_OPTION,
+					'option_value' => '1700000123',
+					'autoload'     => 'no',
+				)
+			);
+			Settings::epoch();
+			sw_assert_same( array( '1700000123', 'no' ), sw_page_cost_epoch_row(), 'the other request\'s epoch is kept' );
+			sw_page_cost_new_request();
+			sw_assert_same( 1700000123, Settings::epoch(), 'and read on the next request' );
+		} finally {
+			sw_page_cost_restore_epoch( $saved );
+		}
+	}
+);
+
+sw_test(
+	'single site: logging everyone out stores the epoch autoloaded (also over an old non-autoloaded one)',
+	function () {
+		global $wpdb;
+		if ( is_multisite() ) {
+			sw_skip( 'on multisite the epoch is a network option' );
+		}
+		$saved = sw_page_cost_epoch_row();
+		// Only the epoch write is under test: the sessions index keeps its rows (the epoch is put back).
+		$hooks = $GLOBALS['wp_filter']['session_warden_end_all_sessions'] ?? null;
+		remove_all_actions( 'session_warden_end_all_sessions' );
+		try {
+			update_option( Settings::EPOCH_OPTION, 1000, false );
+			$epoch = Settings::end_all_sessions();
+			$row = sw_page_cost_epoch_row();
+			sw_assert_same( (string) $epoch, $row[0] ?? null, 'stored epoch' );
+			sw_assert( in_array( $row[1] ?? '', array( 'yes', 'on' ), true ), 'autoloaded, got ' . var_export( $row[1] ?? null, true ) );
+			sw_page_cost_new_request();
+			$before = $wpdb->num_queries;
+			sw_assert_same( $epoch, Settings::epoch() );
+			sw_assert_same( 0, $wpdb->num_queries - $before, 'queries for the epoch' );
+		} finally {
+			if ( null !== $hooks ) {
+				$GLOBALS['wp_filter']['session_warden_end_all_sessions'] = $hooks;
+			}
+			sw_page_cost_restore_epoch( $saved );
+		}
+	}
+);
