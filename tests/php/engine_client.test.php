@@ -108,3 +108,94 @@ sw_test(
 		sw_assert_same( 'fake 1.0.0', $client->version() );
 	}
 );
+
+/** Lines in a fake engine's start log (one line per process started). */
+function sw_fake_starts( string $bin ): int {
+	$log = dirname( $bin ) . '/starts';
+	return is_file( $log ) ? count( file( $log ) ) : 0;
+}
+
+sw_test(
+	'prime(): the one-shot process starts ahead of its request, the next request with the same command line takes it, and only one is kept',
+	function () {
+		$bin = sw_fake_engine( 'echo $$ >> "$(dirname "$0")/starts"; read line; echo \'{"ok":"fake 1.0.0"}\'' );
+		$art = dirname( $bin ) . '/artifact.cwasm';
+
+		$client = new Engine_Client( $bin, $art ); // Automatic, no daemon socket: processes are the transport.
+		$client->prime();
+		$client->prime(); // A second prime keeps the first process.
+		for ( $i = 0; $i < 300 && 0 === sw_fake_starts( $bin ); $i++ ) {
+			usleep( 10000 );
+		}
+		sw_assert_same( 1, sw_fake_starts( $bin ), 'started before any request, once' );
+		sw_assert_same( 'fake 1.0.0', ( new Engine_Client( $bin, $art ) )->version(), 'another client with the same command line' );
+		sw_assert_same( 1, sw_fake_starts( $bin ), 'the request took the primed process' );
+		sw_assert_same( 'fake 1.0.0', $client->version() );
+		sw_assert_same( 2, sw_fake_starts( $bin ), 'nothing primed any more: the next request starts its own' );
+
+		// A different command line (here: a country database) does not take it; it is killed at shutdown.
+		$client->prime();
+		$geo = new Engine_Client( $bin, $art, null, 2.0, '/nonexistent/geo.mmdb' );
+		sw_assert_same( 'fake 1.0.0', $geo->version() );
+		for ( $i = 0; $i < 300 && sw_fake_starts( $bin ) < 4; $i++ ) {
+			usleep( 10000 );
+		}
+		sw_assert_same( 4, sw_fake_starts( $bin ), 'one primed, one started for the other command line' );
+		Engine_Client::discard_primed();
+
+		// With a daemon socket (it answers; a process is only its fallback) nothing is started ahead.
+		( new Engine_Client( $bin, $art, '/nonexistent/engine.sock' ) )->prime();
+		usleep( 200000 );
+		sw_assert_same( 4, sw_fake_starts( $bin ), 'no process primed while a socket is configured' );
+	}
+);
+
+sw_test(
+	'prime(): the timeout counts from the request, it still applies, failures are reported as without priming, and an unused process is killed and reaped',
+	function () {
+		// Primed long before its request: still answered, though the wait exceeds the 0.3 s timeout.
+		$bin    = sw_fake_engine( 'read line; echo \'{"ok":"fake 1.0.0"}\'' );
+		$client = new Engine_Client( $bin, dirname( $bin ) . '/artifact.cwasm', null, 0.3 );
+		$client->prime();
+		usleep( 600000 );
+		sw_assert_same( 'fake 1.0.0', $client->version() );
+
+		// A primed process that never answers: the request times out.
+		$slow   = sw_fake_engine( 'read line; sleep 5' );
+		$client = new Engine_Client( $slow, dirname( $slow ) . '/artifact.cwasm', null, 0.3 );
+		$client->prime();
+		$t0 = microtime( true );
+		$e  = sw_assert_throws( Engine_Error::class, fn() => $client->version() );
+		sw_assert_same( 'timeout', $e->error_code );
+		sw_assert( microtime( true ) - $t0 < 2.0, 'the timeout is enforced' );
+
+		// A primed process that failed at start-up: the same error as a process started for the request.
+		$broken = sw_fake_engine( 'echo boom >&2; exit 3' );
+		$client = new Engine_Client( $broken, dirname( $broken ) . '/artifact.cwasm' );
+		$client->prime();
+		usleep( 200000 );
+		$e = sw_assert_throws( Engine_Error::class, fn() => $client->version() );
+		sw_assert_same( 'process_failed', $e->error_code );
+		sw_assert_match( '/boom/', $e->getMessage() );
+
+		// Nobody asks: discard_primed() (registered for shutdown) kills and reaps it, no zombie is left.
+		$idle = sw_fake_engine( 'echo $$ > "$(dirname "$0")/pid"; read line; echo \'{"ok":"late"}\'' );
+		( new Engine_Client( $idle, dirname( $idle ) . '/artifact.cwasm' ) )->prime();
+		$pid_file = dirname( $idle ) . '/pid';
+		for ( $i = 0; $i < 300 && ! is_file( $pid_file ); $i++ ) {
+			usleep( 10000 );
+		}
+		$pid = (int) file_get_contents( $pid_file );
+		sw_assert( $pid > 0 && is_dir( "/proc/$pid" ), 'the primed process runs' );
+		Engine_Client::discard_primed();
+		clearstatcache();
+		sw_assert( ! is_dir( "/proc/$pid" ), 'killed and reaped (no zombie left)' );
+		Engine_Client::discard_primed(); // Nothing primed: a no-op.
+
+		// No process can start: prime() stays quiet, the request reports it as before.
+		$missing = new Engine_Client( '/nonexistent/engine', '/nonexistent/a.cwasm' );
+		$missing->prime();
+		$e = sw_assert_throws( Engine_Error::class, fn() => $missing->version() );
+		sw_assert_same( 'engine_missing', $e->error_code );
+	}
+);

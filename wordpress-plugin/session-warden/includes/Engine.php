@@ -24,6 +24,17 @@ final class Engine {
 	}
 
 	/**
+	 * Starts the engine's one-shot process for the next ask() now, when one-shot processes are the transport
+	 * in use (see Engine_Client::prime()); a no-op with the daemon or the PHP runtime. Before any ask() the
+	 * client that primes is not kept: this may run before a theme or a later plugin hook adds its socket or
+	 * geo database filter, and the client of the ask() must see those (it takes the process only when its
+	 * command line is the same).
+	 */
+	public static function prime(): void {
+		( self::$client ?? Engine_Client::from_plugin() )->prime();
+	}
+
+	/**
 	 * Sends one op and returns the engine's answer.
 	 *
 	 * @param string $op   Engine op.

@@ -43,10 +43,22 @@ final class Engine_Client {
 	private int $next_id = 1;
 
 	/**
+	 * A process started by prime() and not used yet, for whichever client of this PHP request runs the same
+	 * command line first: {argv, process, pipes}.
+	 *
+	 * @var array{argv: string, process: resource, pipes: array<int, resource>}|null
+	 */
+	private static ?array $primed = null;
+
+	/** Whether discard_primed() is registered for shutdown. */
+	private static bool $reaper = false;
+
+	/**
 	 * @param string      $binary   Runtime-only engine executable.
 	 * @param string      $artifact Precompiled component (.cwasm) next to it.
 	 * @param string|null $socket   Unix socket of a running `serve` daemon, if any.
-	 * @param float       $timeout  Seconds allowed for one request, spawn included.
+	 * @param float       $timeout  Seconds allowed for one request, spawn included (for a process started
+	 *                              ahead by prime(), counted from when the request is written to it).
 	 * @param string      $geo_db   Country database (MMDB) a one-shot process loads for geo ops; '' for none.
 	 *                              A daemon gets its own with `serve --geo-db`.
 	 */
@@ -311,7 +323,67 @@ final class Engine_Client {
 		}
 	}
 
-	private function over_process( string $line ): string {
+	/**
+	 * Starts the one-shot process for the next request now, without sending it anything, so its start-up
+	 * and artifact load (about 3 ms) run while PHP does other work, e.g. while WordPress loads and checks
+	 * the password of a sign-in. Only when a one-shot process is the transport in use: pinned to `process`,
+	 * or automatic without a daemon socket (with a socket the daemon answers; a process is only its
+	 * fallback). The next request() of this PHP request that runs a process with the same command line
+	 * takes it and writes its request line then, under the same timeout (counted from then) and failure
+	 * policy as a process it starts itself. A process no request takes is killed and reaped at shutdown.
+	 * Nothing but a request line is ever written to it, and no raw token or password is in a request.
+	 */
+	public function prime(): void {
+		if ( null !== self::$primed || ! ( self::VIA_PROCESS === $this->pinned || ( null === $this->pinned && null === $this->socket ) ) ) {
+			return;
+		}
+		try {
+			[ $process, $pipes ] = $this->spawn();
+		} catch ( Engine_Error $e ) {
+			return; // The request starts its own process and meets the same error, handled there as always.
+		}
+		self::$primed = array(
+			'argv'    => implode( "\0", $this->argv() ),
+			'process' => $process,
+			'pipes'   => $pipes,
+		);
+		if ( ! self::$reaper ) {
+			self::$reaper = true;
+			register_shutdown_function( array( self::class, 'discard_primed' ) );
+		}
+	}
+
+	/** Kills and reaps a primed process that no request took (at shutdown), so none is left running or a zombie. */
+	public static function discard_primed(): void {
+		if ( null === self::$primed ) {
+			return;
+		}
+		$primed       = self::$primed;
+		self::$primed = null;
+		foreach ( $primed['pipes'] as $pipe ) {
+			if ( is_resource( $pipe ) ) {
+				fclose( $pipe );
+			}
+		}
+		proc_terminate( $primed['process'], 9 );
+		proc_close( $primed['process'] );
+	}
+
+	/** The one-shot command line. */
+	private function argv(): array {
+		return array_merge(
+			array( $this->binary, 'call', '--artifact', $this->artifact ),
+			'' !== $this->geo_db ? array( '--geo-db', $this->geo_db ) : array()
+		);
+	}
+
+	/**
+	 * Starts `session-warden-engine call` with pipes for stdin, stdout and stderr.
+	 *
+	 * @return array{0: resource, 1: array<int, resource>}
+	 * @throws Engine_Error When no process can be started here.
+	 */
+	private function spawn(): array {
 		if ( ! function_exists( 'proc_open' ) ) {
 			throw new Engine_Error( 'proc_open is disabled on this server', 'no_proc_open' );
 		}
@@ -320,10 +392,7 @@ final class Engine_Client {
 		}
 		$pipes   = array();
 		$process = proc_open(
-			array_merge(
-				array( $this->binary, 'call', '--artifact', $this->artifact ),
-				'' !== $this->geo_db ? array( '--geo-db', $this->geo_db ) : array()
-			),
+			$this->argv(),
 			array(
 				0 => array( 'pipe', 'r' ),
 				1 => array( 'pipe', 'w' ),
@@ -336,6 +405,25 @@ final class Engine_Client {
 		if ( ! is_resource( $process ) ) {
 			throw new Engine_Error( "could not start {$this->binary}", 'spawn_failed' );
 		}
+		foreach ( $pipes as $pipe ) {
+			stream_set_blocking( $pipe, false );
+		}
+		return array( $process, $pipes );
+	}
+
+	/**
+	 * One request through a one-shot process: the primed one if there is one, else a new one.
+	 *
+	 * @param string $line Request line.
+	 */
+	private function over_process( string $line ): string {
+		if ( null !== self::$primed && implode( "\0", $this->argv() ) === self::$primed['argv'] ) {
+			$process      = self::$primed['process'];
+			$pipes        = self::$primed['pipes'];
+			self::$primed = null;
+		} else {
+			[ $process, $pipes ] = $this->spawn();
+		}
 
 		$deadline = microtime( true ) + $this->timeout;
 		$input    = $line . "\n";
@@ -347,9 +435,6 @@ final class Engine_Client {
 			1 => $pipes[1],
 			2 => $pipes[2],
 		);
-		foreach ( $pipes as $pipe ) {
-			stream_set_blocking( $pipe, false );
-		}
 		$stdin = $pipes[0];
 		while ( $open || null !== $stdin ) {
 			$left = $deadline - microtime( true );

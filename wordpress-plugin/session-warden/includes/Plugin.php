@@ -51,6 +51,11 @@ final class Plugin {
 		// screen: kept in step when the plugin writes or ends a session, when a session is created, on
 		// core's logout, a site-wide logout, user changes and deletion, and rebuilt by cron. All rare events.
 		// [sessions-core]
+		// A sign-in form posted to wp-login.php: with one-shot engine processes, the process for its
+		// question starts now and loads while WordPress does (Login_Guard::posted()).
+		if ( isset( $_POST['log'], $_POST['pwd'] ) ) { // phpcs:ignore WordPress.Security.NonceVerification.Missing -- only whether a form was posted.
+			Login_Guard::posted();
+		}
 		add_action( 'session_warden_session_written', array( Session_Index::class, 'written' ), 10, 3 );
 		add_action( 'session_warden_sessions_destroyed', array( Session_Index::class, 'destroyed' ), 10, 2 );
 		add_action( 'session_warden_end_all_sessions', array( Session_Index::class, 'epoch_moved' ) );
