@@ -22,6 +22,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+// The shipped engine is a static musl binary. musl's allocator hands freed memory back to the kernel eagerly,
+// so a daemon request (JSON in and out, a store and instance) cost munmap calls and cross-core TLB flushes.
+// dlmalloc keeps and reuses its memory. Measured interleaved against the same binary on musl's allocator:
+// daemon CPU per request about -20 %, one-shot `call` / `cat` 1.58-1.62 -> 1.41-1.44 (mimalloc was tried
+// too: the daemon gained less and its start-up made the one-shot call slower). glibc builds keep the system
+// allocator.
+#[cfg(target_env = "musl")]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = args.split_first() else {
