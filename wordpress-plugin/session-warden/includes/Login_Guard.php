@@ -381,15 +381,17 @@ final class Login_Guard {
 	}
 
 	/**
-	 * A sign-in reads three small options that are not autoloaded: the pinned engine mode and the uploaded
-	 * country database (both when the engine client is built) and the site-wide logout epoch (when the
-	 * sessions index writes the new row). Absent ones, the usual case, are not cached across requests
-	 * without a persistent object cache, so each would be its own query: one query for the three instead
-	 * (wp_prime_option_caches(), WordPress 6.4+). On multisite they are network options, read elsewhere.
+	 * A sign-in reads small options that may not be autoloaded: the pinned engine mode and the uploaded
+	 * country database (both when the engine client is built), the site-wide logout epoch (when the
+	 * sessions index writes the new row), and the settings and their plan, which are absent on a site that
+	 * never saved settings (the engine's defaults apply). Absent ones, the usual case for the first two,
+	 * are not cached across requests without a persistent object cache, so each would be its own query:
+	 * one query for all of them instead (wp_prime_option_caches(), WordPress 6.4+, which skips autoloaded
+	 * ones). On multisite they are network options, read elsewhere.
 	 */
 	private static function prime_options(): void {
 		if ( ! is_multisite() && function_exists( 'wp_prime_option_caches' ) ) {
-			wp_prime_option_caches( array( Engine_Client::MODE_OPTION, Geo_Upload::OPTION, Settings::EPOCH_OPTION ) );
+			wp_prime_option_caches( array( Engine_Client::MODE_OPTION, Geo_Upload::OPTION, Settings::EPOCH_OPTION, Settings::OPTION, Settings::PLAN_OPTION ) );
 		}
 	}
 
