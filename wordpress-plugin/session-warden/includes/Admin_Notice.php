@@ -16,7 +16,7 @@ final class Admin_Notice {
 	/** User meta: the time of the last engine error this user dismissed. */
 	public const DISMISSED_META = 'session_warden_engine_notice_dismissed';
 
-	/** Query argument and nonce action of the Dismiss link. */
+	/** Query argument and nonce action of the Dismiss link (Plugin::boot() hooks dismiss() only when it is present). */
 	public const DISMISS_ARG = 'session_warden_dismiss_engine_notice';
 
 	/** How long an error is shown after it happened, in seconds. */
@@ -27,12 +27,6 @@ final class Admin_Notice {
 	 * login went without a decision because of them.
 	 */
 	private const REQUEST_CODES = array( 'bad_json', 'bad_request', 'bad_version', 'too_large', 'unknown_op', 'bad_args', 'invalid_settings', 'geo_error' );
-
-	public static function register(): void {
-		add_action( 'admin_notices', array( self::class, 'render' ) );
-		add_action( 'network_admin_notices', array( self::class, 'render' ) );
-		add_action( 'admin_init', array( self::class, 'dismiss' ) );
-	}
 
 	/** The capability that sees the notice here: network admins in the network admin, else site admins. */
 	private static function capability(): string {

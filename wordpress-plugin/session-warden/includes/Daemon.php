@@ -68,7 +68,9 @@ final class Daemon {
 	 */
 	public static function register(): void {
 		add_filter( 'session_warden_engine_socket', array( self::class, 'filter_socket' ) );
-		add_action( 'admin_init', array( self::class, 'admin_check' ) );
+		if ( ! self::host_managed() ) {
+			add_action( 'admin_init', array( self::class, 'admin_check' ) );
+		}
 		add_action( 'session_warden_daemon_unreachable', array( self::class, 'queue_ensure' ) );
 	}
 

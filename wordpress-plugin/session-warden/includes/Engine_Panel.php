@@ -28,13 +28,6 @@ final class Engine_Panel {
 	/** Version calls per transport for the round-trip median. */
 	public const SAMPLES = 5;
 
-	public static function register(): void {
-		add_action( 'admin_menu', array( self::class, 'add_page' ) );
-		if ( is_multisite() ) {
-			add_action( 'network_admin_menu', array( self::class, 'add_network_page' ) );
-		}
-	}
-
 	/** `admin_menu`: Tools → Session Warden Engine. */
 	public static function add_page(): void {
 		$hook = add_management_page(

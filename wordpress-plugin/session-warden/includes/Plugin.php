@@ -39,8 +39,8 @@ final class Plugin {
 		add_action( 'profile_update', array( Password_Watch::class, 'profile_updated' ), 10, 2 );
 		add_action( 'after_password_reset', array( Password_Watch::class, 'password_reset' ), 10, 1 );
 
-		// Daily upkeep (Cron).
-		add_action( Cron::HOOK, array( Cron::class, 'daily' ) );
+		// Daily upkeep (Cron). The hook's name is Cron::HOOK, written out so Cron.php loads only when it runs.
+		add_action( 'session_warden_daily', array( Cron::class, 'daily' ) );
 
 		// The engine daemon the plugin itself started (Daemon): found through the socket filter, and
 		// restarted (throttled) when it stops answering.
@@ -97,10 +97,12 @@ final class Plugin {
 		add_action( 'wp_enqueue_scripts', array( Live_Session::class, 'enqueue_front' ) );
 		add_action( 'auth_cookie_bad_session_token', array( Live_Session::class, 'bad_session_token' ) );
 		add_action( 'session_warden_event_session_ended', array( Live_Session::class, 'session_ended' ) );
-		add_filter( 'heartbeat_received', array( Live_Session::class, 'heartbeat' ), 10, 2 );
-		add_filter( 'heartbeat_nopriv_received', array( Live_Session::class, 'heartbeat_signed_out' ), 10, 2 );
-		add_filter( 'heartbeat_nopriv_send', array( Live_Session::class, 'suppress_auth_check' ), 100 );
-		add_action( 'wp_ajax_session_warden_stay', array( Live_Session::class, 'stay' ) ); // Live_Session::STAY_ACTION
+		if ( wp_doing_ajax() ) { // The heartbeat and "Stay signed in" are admin-ajax.php requests.
+			add_filter( 'heartbeat_received', array( Live_Session::class, 'heartbeat' ), 10, 2 );
+			add_filter( 'heartbeat_nopriv_received', array( Live_Session::class, 'heartbeat_signed_out' ), 10, 2 );
+			add_filter( 'heartbeat_nopriv_send', array( Live_Session::class, 'suppress_auth_check' ), 100 );
+			add_action( 'wp_ajax_session_warden_stay', array( Live_Session::class, 'stay' ) ); // Live_Session::STAY_ACTION
+		}
 		// Notifications: e-mails about limit endings and flags, when the settings turn them on.
 		add_action( 'session_warden_event', array( Notifications::class, 'event' ), 10, 2 );
 		// [/live]
@@ -113,9 +115,23 @@ final class Plugin {
 		// [/cli]
 
 		if ( is_admin() ) {
-			Admin_Notice::register();
-			Engine_Panel::register();
-			add_action( 'admin_init', array( Daemon::class, 'admin_check' ) );
+			// The engine warning (Admin_Notice); its Dismiss link (Admin_Notice::DISMISS_ARG) is only looked
+			// for when the request carries it.
+			add_action( 'admin_notices', array( Admin_Notice::class, 'render' ) );
+			add_action( 'network_admin_notices', array( Admin_Notice::class, 'render' ) );
+			if ( isset( $_GET['session_warden_dismiss_engine_notice'] ) ) { // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- Admin_Notice::dismiss() checks the nonce.
+				add_action( 'admin_init', array( Admin_Notice::class, 'dismiss' ) );
+			}
+			// Tools → Session Warden Engine (Engine_Panel), also in the network admin.
+			add_action( 'admin_menu', array( Engine_Panel::class, 'add_page' ) );
+			if ( is_multisite() ) {
+				add_action( 'network_admin_menu', array( Engine_Panel::class, 'add_network_page' ) );
+			}
+			// Liveness check of the daemon the plugin started; never where the host runs its own
+			// (SESSION_WARDEN_ENGINE_SOCKET, Daemon::host_managed()).
+			if ( ! defined( 'SESSION_WARDEN_ENGINE_SOCKET' ) ) {
+				add_action( 'admin_init', array( Daemon::class, 'admin_check' ) );
+			}
 			// Sessions screen (site and network admin).
 			// [sessions-screen]
 			add_action( 'admin_menu', array( Sessions_Screen::class, 'add_page' ) );
