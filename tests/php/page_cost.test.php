@@ -124,3 +124,93 @@ sw_test(
 		}
 	}
 );
+
+/** The option's row: [value, autoload] or null. */
+function sw_page_cost_row( string $option ): ?array {
+	global $wpdb;
+	$row = $wpdb->get_row( $wpdb->prepare( "SELECT option_value, autoload FROM {$wpdb->options} WHERE option_name = %s", $option ), ARRAY_N );
+	return $row ?: null;
+}
+
+/** Puts an option's row back as it was (value and autoload). */
+function sw_page_cost_restore( string $option, ?array $row ): void {
+	global $wpdb;
+	$wpdb->delete( $wpdb->options, array( 'option_name' => $option ) );
+	if ( null !== $row ) {
+		$wpdb->insert(
+			$wpdb->options,
+			array(
+				'option_name'  => $option,
+				'option_value' => $row[0],
+				'autoload'     => $row[1],
+			)
+		);
+	}
+	wp_cache_delete( $option, 'options' );
+	sw_page_cost_new_request();
+}
+
+sw_test(
+	'single site: the engine warning for administrators reads an autoloaded status (stored once, empty) and still shows a failure',
+	function () {
+		global $wpdb;
+		if ( is_multisite() ) {
+			sw_skip( 'on multisite the engine status is a network option' );
+		}
+		$option = SessionWarden\Engine::STATUS_OPTION;
+		$saved  = sw_page_cost_row( $option );
+		$user   = get_current_user_id();
+		try {
+			wp_set_current_user( 1 );
+			$wpdb->delete( $wpdb->options, array( 'option_name' => $option ) );
+			wp_cache_delete( $option, 'options' );
+			sw_page_cost_new_request();
+			ob_start();
+			SessionWarden\Admin_Notice::render();
+			sw_assert_same( '', ob_get_clean(), 'no warning without a failure' );
+			sw_assert_same( array( serialize( array() ), 'yes' ), sw_page_cost_row( $option ), 'stored empty, autoloaded' );
+
+			sw_page_cost_new_request();
+			$before = $wpdb->num_queries;
+			ob_start();
+			SessionWarden\Admin_Notice::render();
+			ob_end_clean();
+			sw_assert_same( 0, $wpdb->num_queries - $before, 'queries for the warning on the next page' );
+
+			// A failure is still recorded over the stored empty status, and shown.
+			update_site_option( $option, array( 'last_error' => array( 'time' => time() - 5, 'op' => 'visit', 'code' => 'unreachable', 'message' => 'test failure' ) ) );
+			sw_page_cost_new_request();
+			ob_start();
+			SessionWarden\Admin_Notice::render();
+			sw_assert_match( '/id="session-warden-engine-notice".*test failure/s', (string) ob_get_clean(), 'the warning' );
+		} finally {
+			wp_set_current_user( $user );
+			sw_page_cost_restore( $option, $saved );
+		}
+	}
+);
+
+sw_test(
+	'single site: the daemon marker is read from the autoloaded options (stored once as "no daemon", and autoloaded when a daemon is recorded)',
+	function () {
+		global $wpdb;
+		if ( is_multisite() ) {
+			sw_skip( 'on multisite the marker is a network option' );
+		}
+		$option = SessionWarden\Daemon::MARKER_OPTION;
+		$saved  = sw_page_cost_row( $option );
+		try {
+			$wpdb->delete( $wpdb->options, array( 'option_name' => $option ) );
+			wp_cache_delete( $option, 'options' );
+			sw_page_cost_new_request();
+			sw_assert_same( null, SessionWarden\Daemon::marker(), 'no marker' );
+			sw_assert_same( array( '', 'yes' ), sw_page_cost_row( $option ), 'stored as an autoloaded empty string' );
+			sw_page_cost_new_request();
+			$before = $wpdb->num_queries;
+			sw_assert_same( null, SessionWarden\Daemon::marker(), 'still no marker' );
+			sw_assert_same( 0, $wpdb->num_queries - $before, 'queries for the marker on the next request' );
+		} finally {
+			sw_page_cost_restore( $option, $saved );
+		}
+	}
+);

@@ -60,6 +60,10 @@ final class Admin_Notice {
 		if ( ! current_user_can( self::capability() ) ) {
 			return;
 		}
+		if ( ! is_multisite() && false === get_option( Engine::STATUS_OPTION ) ) {
+			// Read on every admin page an administrator opens; stored once (empty) so that it is autoloaded.
+			Settings::autoload_missing( Engine::STATUS_OPTION, serialize( array() ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.serialize_serialize -- the stored form of array().
+		}
 		$error = self::current_error();
 		if ( null === $error ) {
 			return;

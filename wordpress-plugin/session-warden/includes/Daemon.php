@@ -227,6 +227,11 @@ final class Daemon {
 	/** What the plugin recorded when it started the daemon ({socket, pid, started_at}), or null. */
 	public static function marker(): ?array {
 		$marker = get_site_option( self::MARKER_OPTION );
+		if ( false === $marker && ! is_multisite() ) {
+			// Read on administrators' page loads (admin_check()); stored once as '' (no daemon) so that it
+			// is autoloaded.
+			Settings::autoload_missing( self::MARKER_OPTION, '' );
+		}
 		return is_array( $marker ) ? $marker : null;
 	}
 
@@ -527,14 +532,16 @@ final class Daemon {
 	 */
 	private static function remember( ?int $pid ): void {
 		$marker = self::marker();
-		update_site_option(
-			self::MARKER_OPTION,
-			array(
-				'socket'     => self::socket_path(),
-				'pid'        => $pid,
-				'started_at' => is_array( $marker ) && $pid === ( $marker['pid'] ?? null ) ? (int) $marker['started_at'] : time(),
-			)
+		$marker = array(
+			'socket'     => self::socket_path(),
+			'pid'        => $pid,
+			'started_at' => is_array( $marker ) && $pid === ( $marker['pid'] ?? null ) ? (int) $marker['started_at'] : time(),
 		);
+		if ( is_multisite() ) {
+			update_site_option( self::MARKER_OPTION, $marker );
+		} else {
+			update_option( self::MARKER_OPTION, $marker, true ); // Autoloaded: admin_check() reads it.
+		}
 	}
 
 	/**

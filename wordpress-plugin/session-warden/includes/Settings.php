@@ -163,28 +163,36 @@ final class Settings {
 	public static function epoch(): int {
 		$epoch = get_site_option( self::EPOCH_OPTION, false );
 		if ( false === $epoch && ! is_multisite() ) {
-			self::seed_epoch();
+			// Every signed-in request reads the epoch (Session_Guard compares it with the kept verdict).
+			self::autoload_missing( self::EPOCH_OPTION, '0' );
 		}
 		return (int) $epoch;
 	}
 
 	/**
-	 * Every signed-in request reads the epoch (Session_Guard compares it with the kept verdict). An option
-	 * that does not exist is not cached across requests without a persistent object cache, so on a site
-	 * that never logged everyone out each page view paid a query for it (~50 µs). Stored once as an
-	 * autoloaded 0 it comes with WordPress's autoloaded options instead. INSERT IGNORE, not add_option():
-	 * add_option() writes with ON DUPLICATE KEY UPDATE and would overwrite an epoch that end_all_sessions()
-	 * stored in between. Single sites only: on multisite the epoch is a network option.
+	 * Stores a missing option once, autoloaded, with a value that means "nothing" to its readers. An option
+	 * that does not exist is not cached across requests without a persistent object cache, so a small
+	 * option read on every page (the logout epoch, the engine status for administrators, the daemon
+	 * marker) cost each page view a query (~50 µs) while it was absent, the usual case; autoloaded it
+	 * comes with WordPress's autoloaded options instead. INSERT IGNORE, not add_option(): add_option()
+	 * writes with ON DUPLICATE KEY UPDATE and would overwrite a value another request stored in between.
+	 * Single sites only (on multisite these are network options).
+	 *
+	 * @param string $option Option name.
+	 * @param string $value  Stored value, as it is kept in the table (serialized for arrays).
 	 */
-	private static function seed_epoch(): void {
+	public static function autoload_missing( string $option, string $value ): void {
 		global $wpdb;
-		$wpdb->query( $wpdb->prepare( "INSERT IGNORE INTO {$wpdb->options} (option_name, option_value, autoload) VALUES (%s, '0', 'yes')", self::EPOCH_OPTION ) );
+		if ( is_multisite() ) {
+			return;
+		}
+		$wpdb->query( $wpdb->prepare( "INSERT IGNORE INTO {$wpdb->options} (option_name, option_value, autoload) VALUES (%s, %s, 'yes')", $option, $value ) );
 		// The next request loads it with the autoloaded options; with a persistent object cache, forget the
 		// cached option list and the "does not exist" note so that it does.
 		wp_cache_delete( 'alloptions', 'options' );
 		$missing = wp_cache_get( 'notoptions', 'options' );
-		if ( is_array( $missing ) && isset( $missing[ self::EPOCH_OPTION ] ) ) {
-			unset( $missing[ self::EPOCH_OPTION ] );
+		if ( is_array( $missing ) && isset( $missing[ $option ] ) ) {
+			unset( $missing[ $option ] );
 			wp_cache_set( 'notoptions', $missing, 'options' );
 		}
 	}
