@@ -104,8 +104,8 @@ sw_test(
 		}
 		$saved = sw_page_cost_epoch_row();
 		// Only the epoch write is under test: the sessions index keeps its rows (the epoch is put back).
-		$hooks = $GLOBALS['wp_filter']['session_warden_end_all_sessions'] ?? null;
-		remove_all_actions( 'session_warden_end_all_sessions' );
+		$hooks = isset( $GLOBALS['wp_filter']['session_warden_end_all_sessions'] ) ? clone $GLOBALS['wp_filter']['session_warden_end_all_sessions'] : null;
+		remove_all_actions( 'session_warden_end_all_sessions' ); // Empties the hook object in place: the clone keeps them.
 		try {
 			update_option( Settings::EPOCH_OPTION, 1000, false );
 			$epoch = Settings::end_all_sessions();
