@@ -29,9 +29,26 @@ function sw_cron_snapshot(): callable {
 			false === $value ? delete_option( $name ) : update_option( $name, $value );
 		}
 		foreach ( $network as $name => $value ) {
+			if ( Settings::EPOCH_OPTION === $name && false !== $value ) {
+				sw_cron_set_epoch( (int) $value );
+				continue;
+			}
 			false === $value ? delete_site_option( $name ) : update_site_option( $name, $value );
 		}
 	};
+}
+
+/**
+ * Sets the logout epoch the way Settings::end_all_sessions() stores it (autoloaded on a single site).
+ * update_site_option() would store it not autoloaded on a single site, and WordPress before 6.4 then keeps
+ * the old value in its cached autoloaded options, where a later delete_site_option() does not remove it.
+ */
+function sw_cron_set_epoch( int $epoch ): void {
+	if ( is_multisite() ) {
+		update_site_option( Settings::EPOCH_OPTION, $epoch );
+	} else {
+		update_option( Settings::EPOCH_OPTION, $epoch, true );
+	}
 }
 
 /**
@@ -161,7 +178,7 @@ sw_test(
 			$old = sw_cron_new_session( $user );
 			$new = sw_cron_new_session( $user );
 			sw_cron_age( $user, $old, 100 );
-			update_site_option( Settings::EPOCH_OPTION, time() - 50 );
+			sw_cron_set_epoch( time() - 50 );
 
 			do_action( Cron::HOOK );
 
@@ -275,7 +292,7 @@ sw_test(
 			$before = sw_cron_new_session( $user );
 			$after  = sw_cron_new_session( $user );
 			sw_cron_age( $user, $before, 100 );
-			update_site_option( Settings::EPOCH_OPTION, time() - 50 );
+			sw_cron_set_epoch( time() - 50 );
 
 			$result = Sweeper::run();
 			sw_assert_same( null, $result['error'] );
@@ -308,7 +325,7 @@ sw_test(
 		try {
 			$idle = sw_cron_new_session( $user );
 			sw_cron_age( $user, $idle, 100 );
-			update_site_option( Settings::EPOCH_OPTION, time() - 50 );
+			sw_cron_set_epoch( time() - 50 );
 
 			// The engine refuses a settings document it cannot read.
 			update_option( Settings::OPTION, array( 'defaults' => array( 'idle_timeout' => 'soon' ) ) );
