@@ -20,21 +20,6 @@ pub(crate) enum Hint {
     NeedsAsciiCi(&'static str),
 }
 
-impl Hint {
-    pub(crate) fn starts(literals: &'static [&'static str]) -> Hint {
-        Hint::Starts(literals)
-    }
-    pub(crate) fn starts_ascii_ci(literals: &'static [&'static str]) -> Hint {
-        Hint::StartsAsciiCi(literals)
-    }
-    pub(crate) fn needs(literal: &'static str) -> Hint {
-        Hint::Needs(literal)
-    }
-    pub(crate) fn needs_ascii_ci(literal: &'static str) -> Hint {
-        Hint::NeedsAsciiCi(literal)
-    }
-}
-
 pub(crate) struct Rx {
     re: Regex,
     hint: Hint,
@@ -71,11 +56,7 @@ impl Rx {
     }
 }
 
-/// Byte offset of the first ASCII-case-insensitive occurrence of `needle` (an ASCII literal).
+/// Byte offset of the first ASCII-case-insensitive occurrence of `needle`, a non-empty ASCII literal.
 fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
-    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    if n.is_empty() || h.len() < n.len() {
-        return if n.is_empty() { Some(0) } else { None };
-    }
-    (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+    haystack.as_bytes().windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
