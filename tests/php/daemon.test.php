@@ -194,8 +194,7 @@ sw_test(
 				// The test bed defines SESSION_WARDEN_ENGINE_SOCKET: with it the filter keeps the host's socket.
 				sw_assert_same( SESSION_WARDEN_ENGINE_SOCKET, Daemon::filter_socket( SESSION_WARDEN_ENGINE_SOCKET ) );
 
-				Daemon::register(); // What Plugin::boot() does; registering twice is a no-op.
-				sw_assert( false !== has_filter( 'session_warden_engine_socket', array( Daemon::class, 'filter_socket' ) ), 'the filter is hooked' );
+				sw_assert( false !== has_filter( 'session_warden_engine_socket', array( Daemon::class, 'filter_socket' ) ), 'Plugin::boot() hooked the filter' );
 				$client = new Engine_Client(
 					Daemon::engine_dir() . Engine_Client::BINARY,
 					Daemon::engine_dir() . Engine_Client::ARTIFACT,

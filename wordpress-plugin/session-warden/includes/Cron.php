@@ -14,12 +14,8 @@ namespace SessionWarden;
 
 final class Cron {
 
+	/** The daily event. Plugin::boot() hooks daily() on it by this name written out, so this file loads only when it runs. */
 	public const HOOK = 'session_warden_daily';
-
-	/** Listens for the scheduled event (every load, from Plugin::boot()). */
-	public static function register(): void {
-		add_action( self::HOOK, array( self::class, 'daily' ) );
-	}
 
 	/** Schedules the daily run unless it already is (activation). */
 	public static function schedule(): void {

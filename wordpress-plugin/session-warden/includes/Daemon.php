@@ -63,18 +63,6 @@ final class Daemon {
 	private static bool $queued = false;
 
 	/**
-	 * Hooks: the plugin's socket for Engine_Client, the restart check for administrators, and a restart
-	 * at the end of a request in which the daemon was found unreachable.
-	 */
-	public static function register(): void {
-		add_filter( 'session_warden_engine_socket', array( self::class, 'filter_socket' ) );
-		if ( ! self::host_managed() ) {
-			add_action( 'admin_init', array( self::class, 'admin_check' ) );
-		}
-		add_action( 'session_warden_daemon_unreachable', array( self::class, 'queue_ensure' ) );
-	}
-
-	/**
 	 * `session_warden_engine_socket` filter: when wp-config.php names no socket and nothing else supplied
 	 * one, the plugin's own daemon socket, if its file exists.
 	 *
@@ -227,7 +215,7 @@ final class Daemon {
 	/** What the plugin recorded when it started the daemon ({socket, pid, started_at}), or null. */
 	public static function marker(): ?array {
 		$marker = get_site_option( self::MARKER_OPTION );
-		if ( false === $marker && ! is_multisite() ) {
+		if ( false === $marker ) {
 			// Read on administrators' page loads (admin_check()); stored once as '' (no daemon) so that it
 			// is autoloaded.
 			Settings::autoload_missing( self::MARKER_OPTION, '' );

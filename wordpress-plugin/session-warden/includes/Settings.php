@@ -162,7 +162,7 @@ final class Settings {
 	 */
 	public static function epoch(): int {
 		$epoch = get_site_option( self::EPOCH_OPTION, false );
-		if ( false === $epoch && ! is_multisite() ) {
+		if ( false === $epoch ) {
 			// Every signed-in request reads the epoch (Session_Guard compares it with the kept verdict).
 			self::autoload_missing( self::EPOCH_OPTION, '0' );
 		}
