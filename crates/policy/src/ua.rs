@@ -23,18 +23,20 @@ pub fn describe(ua: &str) -> UaDescription {
     }
     let parsed = Parser::new().parse(ua);
     let w = parsed.as_ref();
+    // Split once: every rule below looks at the same tokens.
+    let tokens = products(ua);
 
-    if let Some(d) = bot(ua, w) {
+    if let Some(d) = bot(&tokens, w) {
         return d;
     }
-    if let Some(d) = wordpress_app(ua, w) {
+    if let Some(d) = wordpress_app(ua, &tokens, w) {
         return d;
     }
-    if let Some(d) = library(ua, w) {
+    if let Some(d) = library(&tokens, w) {
         return d;
     }
     match w {
-        Some(w) => browser(ua, w),
+        Some(w) => browser(ua, &tokens, w),
         None => unknown_device(),
     }
 }
@@ -64,9 +66,9 @@ fn known(value: &str) -> &str {
 /// and headless browsers (automation, not a person). The name comes from the
 /// UA's own token when there is one: woothee's names for crawlers are its own
 /// ("misc crawler", "ahref AhrefsBot").
-fn bot(ua: &str, w: Option<&WootheeResult>) -> Option<UaDescription> {
+fn bot(tokens: &[Product<'_>], w: Option<&WootheeResult>) -> Option<UaDescription> {
     let woothee_says = w.is_some_and(|w| w.category == "crawler");
-    let token = products(ua).into_iter().find(|(name, _)| is_bot_name(name));
+    let token = tokens.iter().find(|(name, _)| is_bot_name(name));
     if !woothee_says && token.is_none() {
         return None;
     }
@@ -78,7 +80,7 @@ fn bot(ua: &str, w: Option<&WootheeResult>) -> Option<UaDescription> {
             if !woothee_name.is_empty() && woothee_name != "misc crawler" {
                 (woothee_name.to_string(), woothee_version)
             } else {
-                match products(ua).into_iter().find(|(name, _)| !name.eq_ignore_ascii_case("Mozilla")) {
+                match tokens.iter().find(|(name, _)| !name.eq_ignore_ascii_case("Mozilla")) {
                     Some((name, version)) => (name.to_string(), version.to_string()),
                     None => ("Bot".to_string(), woothee_version),
                 }
@@ -97,13 +99,15 @@ fn bot(ua: &str, w: Option<&WootheeResult>) -> Option<UaDescription> {
 }
 
 fn is_bot_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
+    let name = name.as_bytes();
+    let ends_with = |suffix: &[u8]| name.len() >= suffix.len() && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
+    let contains = |needle: &[u8]| name.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
     // CUBOT is a phone maker whose model names end in "bot".
-    (lower.ends_with("bot") && lower != "cubot")
-        || lower.contains("bot-")
-        || lower.contains("crawler")
-        || lower.contains("spider")
-        || lower.starts_with("headless")
+    (ends_with(b"bot") && !name.eq_ignore_ascii_case(b"cubot"))
+        || contains(b"bot-")
+        || contains(b"crawler")
+        || contains(b"spider")
+        || name.get(..8).is_some_and(|head| head.eq_ignore_ascii_case(b"headless"))
 }
 
 /// The WordPress mobile and desktop apps: `wp-iphone/24.6 (iOS 17.4.1, …)`, the
@@ -111,7 +115,7 @@ fn is_bot_name(name: &str) -> bool {
 /// networking stack (`WordPress/24.6 CFNetwork/… Darwin/…`). okhttp and other
 /// bare libraries are libraries even when an app uses them: nothing in the UA
 /// says which app.
-fn wordpress_app(ua: &str, w: Option<&WootheeResult>) -> Option<UaDescription> {
+fn wordpress_app(ua: &str, tokens: &[Product<'_>], w: Option<&WootheeResult>) -> Option<UaDescription> {
     const APPS: [(&str, &str); 6] = [
         ("wp-iphone", "iOS"),
         ("wp-ipad", "iPadOS"),
@@ -120,13 +124,13 @@ fn wordpress_app(ua: &str, w: Option<&WootheeResult>) -> Option<UaDescription> {
         ("wp-windowsphone", "Windows Phone"),
         ("wp-blackberry", "BlackBerry"),
     ];
-    let from_token = products(ua).into_iter().find_map(|(name, version)| {
+    let from_token = tokens.iter().find_map(|&(name, version)| {
         APPS.iter().find(|(app, _)| name.eq_ignore_ascii_case(app)).map(|(_, os)| (*os, version))
     });
     let (os, version) = match from_token {
         Some(found) => found,
         None => {
-            let (name, version) = products(ua).into_iter().next()?;
+            let &(name, version) = tokens.first()?;
             if name == "WordPress" && (ua.contains("CFNetwork/") || ua.contains("Darwin/")) {
                 ("iOS", version)
             } else {
@@ -156,7 +160,7 @@ fn wordpress_app(ua: &str, w: Option<&WootheeResult>) -> Option<UaDescription> {
 }
 
 /// HTTP libraries and command-line tools, named by the UA's first product token.
-fn library(ua: &str, w: Option<&WootheeResult>) -> Option<UaDescription> {
+fn library(tokens: &[Product<'_>], w: Option<&WootheeResult>) -> Option<UaDescription> {
     const LIBRARIES: [&str; 24] = [
         "curl",
         "Wget",
@@ -183,7 +187,7 @@ fn library(ua: &str, w: Option<&WootheeResult>) -> Option<UaDescription> {
         "HTTPie",
         "Dart",
     ];
-    let (name, version) = products(ua).into_iter().next()?;
+    let &(name, version) = tokens.first()?;
     let browser = if name == "WordPress" {
         // Core's WP_Http sends `WordPress/6.5.2; https://example.com`.
         "WordPress HTTP API".to_string()
@@ -205,7 +209,7 @@ fn library(ua: &str, w: Option<&WootheeResult>) -> Option<UaDescription> {
     })
 }
 
-fn browser(ua: &str, w: &WootheeResult) -> UaDescription {
+fn browser(ua: &str, tokens: &[Product<'_>], w: &WootheeResult) -> UaDescription {
     let mut name = match known(w.name) {
         "SamsungBrowser" => "Samsung Internet",
         "Webview" => "WebView",
@@ -213,13 +217,13 @@ fn browser(ua: &str, w: &WootheeResult) -> UaDescription {
     }
     .to_string();
     let mut version = known(w.version).to_string();
-    if let Some(silk) = product_version(ua, "Silk") {
+    if let Some(silk) = product_version(tokens, "Silk") {
         // Fire tablets say "like Chrome"; woothee believes them.
         name = "Silk".into();
         version = silk.to_string();
     } else if name == "WebView" && ua.contains("Android") {
         // Android web views carry a meaningless `Version/4.0`; the engine is Chrome's.
-        if let Some(chrome) = product_version(ua, "Chrome") {
+        if let Some(chrome) = product_version(tokens, "Chrome") {
             version = chrome.to_string();
         }
     }
@@ -305,10 +309,13 @@ fn label(browser: &str, version: &str, os: &str) -> String {
     out
 }
 
+/// A `Name/version` token of a UA; the version is empty when the token has none.
+type Product<'a> = (&'a str, &'a str);
+
 /// `Name/version` tokens in order, outside the parenthesised comments are not
 /// special: bots hide theirs inside `(compatible; Googlebot/2.1; +http://…)`.
 /// Links and addresses are not products.
-fn products(ua: &str) -> Vec<(&str, &str)> {
+fn products(ua: &str) -> Vec<Product<'_>> {
     ua.split(|c: char| c.is_whitespace() || matches!(c, ';' | '(' | ')' | ','))
         .filter(|t| !t.is_empty() && !t.starts_with('+') && !t.contains("://") && !t.contains('@'))
         .map(|t| match t.split_once('/') {
@@ -319,8 +326,8 @@ fn products(ua: &str) -> Vec<(&str, &str)> {
         .collect()
 }
 
-fn product_version<'a>(ua: &'a str, name: &str) -> Option<&'a str> {
-    products(ua).into_iter().find(|(n, v)| *n == name && !v.is_empty()).map(|(_, v)| v)
+fn product_version<'a>(tokens: &[Product<'a>], name: &str) -> Option<&'a str> {
+    tokens.iter().find(|(n, v)| *n == name && !v.is_empty()).map(|&(_, v)| v)
 }
 
 #[cfg(test)]
