@@ -96,9 +96,23 @@ pub fn blake3_hex(bytes: &[u8]) -> String {
 const PARALLEL_MIN: usize = 1 << 20;
 
 fn parallel_depth() -> u32 {
-    match std::thread::available_parallelism() {
-        Ok(n) if n.get() > 1 => 2,
-        _ => 0,
+    // The CPUs this process may run on, without `available_parallelism`'s reading
+    // of cgroup files (about twenty system calls on every one-shot call).
+    // SAFETY: `set` is a plain bit set the kernel fills; CPU_COUNT only reads it.
+    let cpus = unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) == 0 {
+            libc::CPU_COUNT(&set)
+        } else {
+            1
+        }
+    };
+    // One level splits the work in two, two levels in four: more threads than
+    // CPUs only adds thread start-ups.
+    match cpus {
+        ..=1 => 0,
+        2..=3 => 1,
+        _ => 2,
     }
 }
 
