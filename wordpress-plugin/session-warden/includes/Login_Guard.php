@@ -388,10 +388,26 @@ final class Login_Guard {
 	 * are not cached across requests without a persistent object cache, so each would be its own query:
 	 * one query for all of them instead (wp_prime_option_caches(), WordPress 6.4+, which skips autoloaded
 	 * ones). On multisite they are network options, read elsewhere.
+	 *
+	 * The engine mode and the uploaded database, absent on most sites, are then stored once, empty and
+	 * autoloaded (Settings::autoload_missing()): empty means what no option means (automatic selection; no
+	 * upload), and every later sign-in finds them among the autoloaded options, so the prime has nothing
+	 * left to load on a site with saved settings (login POST with the daemon: one query fewer; before
+	 * WordPress 6.4, which has no prime, two). Choosing "automatic" on the engine panel or removing the
+	 * upload deletes the option again; the next sign-in stores it again.
 	 */
 	private static function prime_options(): void {
-		if ( ! is_multisite() && function_exists( 'wp_prime_option_caches' ) ) {
+		if ( is_multisite() ) {
+			return;
+		}
+		if ( function_exists( 'wp_prime_option_caches' ) ) {
 			wp_prime_option_caches( array( Engine_Client::MODE_OPTION, Geo_Upload::OPTION, Settings::EPOCH_OPTION, Settings::OPTION, Settings::PLAN_OPTION ) );
+		}
+		foreach ( array( Engine_Client::MODE_OPTION, Geo_Upload::OPTION ) as $option ) {
+			// Primed above (or, before WordPress 6.4, read once and noted as missing): no further query.
+			if ( false === get_option( $option ) ) {
+				Settings::autoload_missing( $option, '' );
+			}
 		}
 	}
 
