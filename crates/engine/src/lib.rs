@@ -9,6 +9,7 @@
 pub mod artifact;
 pub mod daemon;
 pub mod error;
+pub mod once;
 pub mod runtime;
 
 pub use error::EngineError;

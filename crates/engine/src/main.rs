@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! session-warden-engine call  [--artifact PATH] [--artifact-blake3 HEX] [--geo-db PATH] [--fuel N] [--max-memory-mb N]
+//! session-warden-engine call --listen DIR [same options]   (the request over a one-use socket; see once.rs)
 //! session-warden-engine serve --socket PATH [same options as call]
 //! session-warden-engine version [--artifact PATH] [--artifact-blake3 HEX]
 //! session-warden-engine hash FILE...
@@ -76,6 +77,7 @@ fn usage() -> &'static str {
     "usage: session-warden-engine COMMAND [OPTIONS]\n\
      \n\
      call      one JSON request on stdin, one JSON reply on stdout\n\
+     \x20         (--listen DIR: the request and reply over a one-use socket in DIR instead)\n\
      serve     --socket PATH: answer newline-delimited JSON on a unix socket until SIGTERM\n\
      version   print versions and the artifact hash\n\
      hash      FILE...: print each file's BLAKE3 hash (b3sum format)\n\
@@ -91,6 +93,7 @@ struct Options {
     artifact: Option<PathBuf>,
     artifact_blake3: Option<String>,
     socket: Option<PathBuf>,
+    listen: Option<PathBuf>,
     geo_db: Option<PathBuf>,
     fuel: Option<u64>,
     max_memory_mb: Option<usize>,
@@ -116,6 +119,7 @@ impl Options {
                 "--artifact" => o.artifact = Some(value()?.into()),
                 "--artifact-blake3" => o.artifact_blake3 = Some(value()?),
                 "--socket" => o.socket = Some(value()?.into()),
+                "--listen" => o.listen = Some(value()?.into()),
                 "--geo-db" => o.geo_db = Some(value()?.into()),
                 "--fuel" => o.fuel = Some(number(value()?)?),
                 "--max-memory-mb" => o.max_memory_mb = Some(number(value()?)? as usize),
@@ -177,6 +181,9 @@ fn call(o: &Options) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(dir) = &o.listen {
+        return call_listen(&runtime, dir);
+    }
     let max = runtime.limits().max_request;
     let mut input = Vec::new();
     let read = std::io::stdin().lock().take(max as u64 + 1).read_to_end(&mut input);
@@ -199,6 +206,34 @@ fn call(o: &Options) -> ExitCode {
     // space at once, and PHP waits for the exit.
     drop(out);
     std::process::exit(0)
+}
+
+/// `call --listen DIR`: print where to connect, answer the one request that
+/// comes, exit (see once.rs).
+fn call_listen(runtime: &Runtime, dir: &std::path::Path) -> ExitCode {
+    use std::os::fd::AsRawFd;
+    let once = match session_warden_engine::once::Once::bind(dir) {
+        Ok(once) => once,
+        Err(e) => {
+            eprintln!("session-warden-engine: {e}");
+            println!("{}", error_reply(Value::Null, e.code(), &e.to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    let hello = serde_json::json!({ "v": 1, "listen": once.path().to_string_lossy() });
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if writeln!(out, "{hello}").and_then(|_| out.flush()).is_err() {
+        return ExitCode::from(1);
+    }
+    drop(out);
+    let answered = once.answer_one(runtime, stdout.as_raw_fd(), session_warden_engine::once::WAIT);
+    Timer::start().lap("request answered");
+    if let Err(e) = &answered {
+        eprintln!("session-warden-engine: {e}");
+    }
+    // As in `call`: let the kernel free everything at once.
+    std::process::exit(if answered.is_ok() { 0 } else { 1 })
 }
 
 /// `hash FILE...`: BLAKE3 of each file, one `HEX  FILE` line each (b3sum's format),
