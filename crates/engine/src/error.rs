@@ -46,6 +46,8 @@ impl EngineError {
         match self {
             EngineError::Artifact(_) => "artifact",
             EngineError::Geo(_) => "geo_error",
+            // `call --listen` could not set up its socket: PHP then starts the engine the other way.
+            EngineError::Socket { .. } => "socket",
             _ => "engine",
         }
     }

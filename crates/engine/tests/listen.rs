@@ -113,7 +113,7 @@ fn listen_refuses_a_directory_others_can_write() {
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
     let mut e = start(&b.engine, &dir);
     let hello = e.hello();
-    assert_eq!(common::error_code(&hello), "engine", "{hello}");
+    assert_eq!(common::error_code(&hello), "socket", "{hello}");
     let message = hello["error"]["message"].as_str().expect("message");
     assert!(message.contains("not a private directory"), "{message}");
     assert_eq!(e.exit_code_within(Duration::from_secs(5)), 2, "an engine that cannot work exits 2, as call does");

@@ -1,7 +1,8 @@
 <?php
 /**
  * Talks to the bundled engine: newline-delimited JSON through the daemon's unix socket, or one
- * `session-warden-engine call` process per request (proc_open with an argv array, no shell).
+ * `session-warden-engine call` process per request: started with popen() and asked over a one-use socket
+ * (Engine_Popen), or with proc_open() and an argv array where that cannot work.
  *
  * @package SessionWarden
  */
@@ -46,7 +47,7 @@ final class Engine_Client {
 	 * A process started by prime() and not used yet, for whichever client of this PHP request runs the same
 	 * command line first: {argv, process, pipes}.
 	 *
-	 * @var array{argv: string, process: resource, pipes: array<int, resource>}|null
+	 * @var array{argv: string, popen?: Engine_Popen, process?: resource, pipes?: array<int, resource>}|null
 	 */
 	private static ?array $primed = null;
 
@@ -61,13 +62,16 @@ final class Engine_Client {
 	 *                              ahead by prime(), counted from when the request is written to it).
 	 * @param string      $geo_db   Country database (MMDB) a one-shot process loads for geo ops; '' for none.
 	 *                              A daemon gets its own with `serve --geo-db`.
+	 * @param string|null $run_dir  Private directory where a one-shot process started with popen() listens
+	 *                              (see Engine_Popen); null to start one-shot processes with proc_open().
 	 */
 	public function __construct(
 		private readonly string $binary,
 		private readonly string $artifact,
 		private readonly ?string $socket = null,
 		private readonly float $timeout = 2.0,
-		private readonly string $geo_db = ''
+		private readonly string $geo_db = '',
+		private readonly ?string $run_dir = null
 	) {}
 
 	/**
@@ -80,7 +84,7 @@ final class Engine_Client {
 		if ( function_exists( 'apply_filters' ) ) {
 			$socket = apply_filters( 'session_warden_engine_socket', $socket );
 		}
-		$client         = new self( $dir . self::BINARY, $dir . self::ARTIFACT, $socket ? (string) $socket : null, 2.0, self::configured_geo_db() );
+		$client         = new self( $dir . self::BINARY, $dir . self::ARTIFACT, $socket ? (string) $socket : null, 2.0, self::configured_geo_db(), function_exists( 'apply_filters' ) ? Daemon::run_dir() : null );
 		$client->pinned = self::pinned_mode();
 		return $client;
 	}
@@ -338,15 +342,22 @@ final class Engine_Client {
 			return;
 		}
 		try {
-			[ $process, $pipes ] = $this->spawn();
+			if ( $this->uses_popen() ) {
+				self::$primed = array(
+					'argv'  => implode( "\0", $this->argv() ),
+					'popen' => Engine_Popen::start( $this->argv(), (string) $this->run_dir ),
+				);
+			} else {
+				[ $process, $pipes ] = $this->spawn();
+				self::$primed        = array(
+					'argv'    => implode( "\0", $this->argv() ),
+					'process' => $process,
+					'pipes'   => $pipes,
+				);
+			}
 		} catch ( Engine_Error $e ) {
 			return; // The request starts its own process and meets the same error, handled there as always.
 		}
-		self::$primed = array(
-			'argv'    => implode( "\0", $this->argv() ),
-			'process' => $process,
-			'pipes'   => $pipes,
-		);
 		if ( ! self::$reaper ) {
 			self::$reaper = true;
 			register_shutdown_function( array( self::class, 'discard_primed' ) );
@@ -360,6 +371,10 @@ final class Engine_Client {
 		}
 		$primed       = self::$primed;
 		self::$primed = null;
+		if ( isset( $primed['popen'] ) ) {
+			$primed['popen']->discard();
+			return;
+		}
 		foreach ( $primed['pipes'] as $pipe ) {
 			if ( is_resource( $pipe ) ) {
 				fclose( $pipe );
@@ -367,6 +382,12 @@ final class Engine_Client {
 		}
 		proc_terminate( $primed['process'], 9 );
 		proc_close( $primed['process'] );
+	}
+
+	/** Whether one-shot processes start with popen() (see Engine_Popen) rather than proc_open(). */
+	private function uses_popen(): bool {
+		return null !== $this->run_dir && '' !== $this->run_dir && Engine_Popen::available()
+			&& is_file( $this->binary ) && is_file( $this->artifact );
 	}
 
 	/** The one-shot command line. */
@@ -417,10 +438,27 @@ final class Engine_Client {
 	 * @param string $line Request line.
 	 */
 	private function over_process( string $line ): string {
+		$primed = null;
 		if ( null !== self::$primed && implode( "\0", $this->argv() ) === self::$primed['argv'] ) {
-			$process      = self::$primed['process'];
-			$pipes        = self::$primed['pipes'];
+			$primed       = self::$primed;
 			self::$primed = null;
+		}
+		if ( isset( $primed['popen'] ) || ( null === $primed && $this->uses_popen() ) ) {
+			try {
+				$reply          = ( $primed['popen'] ?? Engine_Popen::start( $this->argv(), (string) $this->run_dir ) )->ask( $line, $this->timeout );
+				$this->last_via = self::VIA_PROCESS;
+				return $reply;
+			} catch ( Engine_Error $e ) {
+				if ( 'listen_failed' !== $e->error_code ) {
+					throw $e;
+				}
+				// The run directory cannot hold the engine's socket (path too long, not private): proc_open() instead.
+				$primed = null;
+			}
+		}
+		if ( null !== $primed ) {
+			$process = $primed['process'];
+			$pipes   = $primed['pipes'];
 		} else {
 			[ $process, $pipes ] = $this->spawn();
 		}

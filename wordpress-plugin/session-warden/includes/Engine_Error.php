@@ -9,7 +9,7 @@ namespace SessionWarden;
 
 /**
  * Thrown by Engine_Client. `error_code` is machine-readable: the engine's code (`bad_args`, …) or
- * `engine_missing`, `no_proc_open`, `spawn_failed`, `timeout`, `process_failed`, `daemon_unreachable`,
+ * `engine_missing`, `no_proc_open`, `spawn_failed`, `timeout`, `process_failed`, `listen_failed`, `daemon_unreachable`,
  * `daemon_io`, `bad_reply`.
  */
 final class Engine_Error extends \RuntimeException {
