@@ -139,3 +139,118 @@ sw_test(
 		}
 	}
 );
+
+/**
+ * One password sign-in through wp_signon(), as wp-login.php runs it, with the caches of a new request;
+ * returns the SQL it sent, numbers and quoted strings masked so two users' statements compare equal.
+ */
+function sw_login_cost_sign_in( string $login, string $password ): array {
+	$user = get_user_by( 'login', $login );
+	WP_Session_Tokens::get_instance( $user->ID )->destroy_all();
+	clean_user_cache( $user );
+	wp_cache_delete( $user->ID, 'user_meta' );
+	sw_login_cost_new_request();
+	SessionWarden\Engine::reset(); // A new request builds its engine client (and reads its options) again.
+	$sent    = array();
+	$capture = static function ( $sql ) use ( &$sent ) {
+		$sent[] = preg_replace( array( "/'(?:[^'\\\\]|\\\\.)*'/", '/\b\d+(\.\d+)?\b/' ), array( "'?'", '?' ), (string) $sql );
+		return $sql;
+	};
+	// The auth cookies cannot be set in this process (its output has started): only that warning is dropped.
+	set_error_handler( static fn ( int $no, string $message ): bool => str_contains( $message, 'Cannot modify header information' ), E_WARNING );
+	add_filter( 'query', $capture );
+	try {
+		$signed = wp_signon(
+			array(
+				'user_login'    => $login,
+				'user_password' => $password,
+			)
+		);
+	} finally {
+		remove_filter( 'query', $capture );
+		restore_error_handler();
+		wp_set_current_user( 0 );
+	}
+	sw_assert( $signed instanceof WP_User, 'signed in: ' . ( is_wp_error( $signed ) ? $signed->get_error_message() : '' ) );
+	sw_assert( ! ( new SessionWarden\User_Lock() )->holds( $user->ID ), 'the sign-in released its lock' );
+	return $sent;
+}
+
+sw_test(
+	'single site: a password sign-in adds exactly six queries to core\'s (the per-user lock and its release, the session list read again under it, the event, the two sessions-index rows) and reads no option',
+	function () {
+		if ( is_multisite() ) {
+			sw_skip( 'on multisite the options are network options' );
+		}
+		foreach ( array( 'swcost_on', 'swcost_off', 'swcost_warm' ) as $login ) {
+			sw_fixture_user( $login, 'subscriber', "$login-pass-1" );
+		}
+		// Settings as a site owner has them (saved, autoloaded; an empty document means the engine's
+		// defaults, as no option does), so that only the sign-in's own reads are counted.
+		$options = array( SessionWarden\Settings::OPTION, SessionWarden\Settings::PLAN_OPTION );
+		$saved   = array_combine( $options, array_map( 'sw_login_cost_row', $options ) );
+		$hooks   = array();
+		try {
+			foreach ( array( SessionWarden\Settings::OPTION => array(), SessionWarden\Settings::PLAN_OPTION => array( 'gate' => false ) ) as $option => $value ) {
+				if ( null === $saved[ $option ] ) {
+					add_option( $option, $value, '', 'yes' );
+				}
+			}
+			sw_login_cost_sign_in( 'swcost_warm', 'swcost_warm-pass-1' ); // Stores what is stored once; fills wpdb's column cache.
+			$on = sw_login_cost_sign_in( 'swcost_on', 'swcost_on-pass-1' );
+
+			// The same sign-in without any of the plugin's hooks.
+			foreach ( $GLOBALS['wp_filter'] as $name => $hook ) {
+				$hooks[ $name ] = clone $hook;
+				foreach ( $hook->callbacks as $priority => $callbacks ) {
+					foreach ( $callbacks as $callback ) {
+						$fn = $callback['function'];
+						if ( is_array( $fn ) && is_string( $fn[0] ) && str_starts_with( $fn[0], 'SessionWarden\\' ) ) {
+							$hook->remove_filter( $name, $fn, $priority );
+						}
+					}
+				}
+			}
+			$off = sw_login_cost_sign_in( 'swcost_off', 'swcost_off-pass-1' );
+		} finally {
+			foreach ( $hooks as $name => $hook ) {
+				$GLOBALS['wp_filter'][ $name ] = $hook;
+			}
+			foreach ( array( 'swcost_on', 'swcost_off', 'swcost_warm' ) as $login ) {
+				WP_Session_Tokens::get_instance( get_user_by( 'login', $login )->ID )->destroy_all();
+			}
+			sw_login_cost_restore( $saved );
+		}
+
+		// What the plugin added: on minus off, as a multiset.
+		$added = $on;
+		foreach ( $off as $sql ) {
+			$at = array_search( $sql, $added, true );
+			if ( false !== $at ) {
+				unset( $added[ $at ] );
+			}
+		}
+		$added = array_values( $added );
+		$kinds = array_map(
+			static function ( string $sql ): string {
+				global $wpdb;
+				foreach ( array(
+					'lock'         => '/^SELECT GET_LOCK\(/',
+					'release'      => '/^SELECT RELEASE_LOCK\(/',
+					'sessions'     => '/^SELECT user_id, meta_key, meta_value FROM ' . $wpdb->usermeta . ' WHERE user_id IN/',
+					'event'        => '/^INSERT INTO ' . SessionWarden\Events::table() . ' /',
+					'index row'    => '/^INSERT INTO ' . SessionWarden\Session_Index::table() . ' /',
+					'index person' => '/^INSERT INTO ' . SessionWarden\Session_Index::users_table() . ' /',
+				) as $kind => $pattern ) {
+					if ( preg_match( $pattern, $sql ) ) {
+						return $kind;
+					}
+				}
+				return $sql;
+			},
+			$added
+		);
+		sort( $kinds );
+		sw_assert_same( array( 'event', 'index person', 'index row', 'lock', 'release', 'sessions' ), $kinds, 'queries the plugin added' );
+	}
+);
