@@ -343,8 +343,10 @@ final class Login_Guard {
 		try {
 			$store = new Session_Store();
 			// A password change re-issues the changer's own session on old WordPress versions: the old one
-			// is being replaced, so it must not count against the new one.
-			$replaced = Password_Watch::replaced_session( $user_id );
+			// is being replaced, so it must not count against the new one. Only Password_Watch's own hook
+			// in this request notes one, and it loaded the class: no class, nothing replaced (a sign-in does
+			// not load Password_Watch.php for nothing).
+			$replaced = class_exists( Password_Watch::class, false ) ? Password_Watch::replaced_session( $user_id ) : null;
 			if ( null !== $replaced ) {
 				$store->destroy( $user_id, $replaced );
 			}
