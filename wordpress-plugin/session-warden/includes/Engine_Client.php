@@ -449,10 +449,12 @@ final class Engine_Client {
 				$this->last_via = self::VIA_PROCESS;
 				return $reply;
 			} catch ( Engine_Error $e ) {
-				if ( 'listen_failed' !== $e->error_code ) {
+				if ( ! in_array( $e->error_code, array( 'listen_failed', 'spawn_failed' ), true ) ) {
 					throw $e;
 				}
-				// The run directory cannot hold the engine's socket (path too long, not private): proc_open() instead.
+				// The run directory cannot hold the engine's socket (path too long, not private), or the shell popen()
+				// runs could not start the engine (a policy may allow the web server fewer programs): proc_open() then,
+				// which reports its own spawn_failed if the engine really cannot run here.
 				$primed = null;
 			}
 		}
