@@ -174,3 +174,77 @@ sw_test(
 		}
 	}
 );
+
+/** The settings object a page view hands the live script (the inline `window.sessionWardenLive = …;`). */
+function sw_live_page_config(): array {
+	wp_deregister_script( Live_Session::HANDLE );
+	wp_deregister_style( Live_Session::HANDLE );
+	Live_Session::enqueue_admin();
+	$before = (array) wp_scripts()->get_data( Live_Session::HANDLE, 'before' );
+	$inline = (string) end( $before );
+	sw_assert( 1 === preg_match( '/^window\.sessionWardenLive = (\{.*\});$/s', $inline, $m ), 'inline settings: ' . $inline );
+	return json_decode( $m[1], true );
+}
+
+sw_test(
+	'a page that cannot warn carries no dialog; the first heartbeat reply with a deadline brings it, the signed-out one the login screen',
+	static function () {
+		$user = sw_fixture_user( 'live-php-dialog', 'editor' );
+		wp_set_current_user( $user->ID );
+		$manager = WP_Session_Tokens::get_instance( $user->ID );
+		$token   = $manager->create( time() + DAY_IN_SECONDS );
+		$_COOKIE[ LOGGED_IN_COOKIE ] = wp_generate_auth_cookie( $user->ID, time() + DAY_IN_SECONDS, 'logged_in', $token );
+		$asks = array( Live_Session::KEY => array( 'url' => admin_url(), 'dialog' => 1 ) );
+		try {
+			// Idle warning off: only the user and the key; heartbeats bring no dialog even when asked.
+			$page = sw_live_page_config();
+			sw_assert_same( array( 'key', 'userId', 'deadline' ), array_keys( $page ) );
+			sw_assert_same( array( Live_Session::KEY, $user->ID, null ), array( $page['key'], $page['userId'], $page['deadline'] ) );
+			$reply = Live_Session::heartbeat( array(), $asks )[ Live_Session::KEY ];
+			sw_assert_same( null, $reply['deadline'] );
+			sw_assert( ! isset( $reply['dialog'] ), 'no deadline, no dialog' );
+
+			sw_live_with_settings(
+				array(
+					'roles'        => array( array( 'role' => 'editor', 'rule' => array( 'idle_timeout' => 600 ) ) ),
+					'idle_warning' => 120,
+				),
+				static function () use ( $asks, $user ) {
+					// A page loaded now has its deadline and everything the dialog needs.
+					$page = sw_live_page_config();
+					sw_assert( is_array( $page['deadline'] ), 'a deadline' );
+					$dialog = Live_Session::dialog();
+					foreach ( $dialog as $key => $value ) {
+						sw_assert_same( $value, $page[ $key ], $key );
+					}
+					sw_assert_same( 'Stay signed in', $page['text']['stay'] );
+					sw_assert( wp_verify_nonce( $page['nonce'], Live_Session::STAY_ACTION ) > 0, 'the Stay nonce verifies' );
+					sw_assert_same( wp_logout_url(), $page['logoutUrl'] );
+					sw_assert_same( admin_url( 'admin-ajax.php', 'relative' ), $page['ajaxUrl'] );
+
+					// An older page asks in its heartbeat and gets the same; a page that has it does not ask.
+					$reply = Live_Session::heartbeat( array(), $asks )[ Live_Session::KEY ];
+					sw_assert( is_array( $reply['deadline'] ), 'the reply has a deadline' );
+					sw_assert_same( $dialog, $reply['dialog'] );
+					$reply = Live_Session::heartbeat( array(), array( Live_Session::KEY => array( 'url' => admin_url() ) ) )[ Live_Session::KEY ];
+					sw_assert( ! isset( $reply['dialog'] ), 'not asked, not sent' );
+				}
+			);
+
+			// Ended elsewhere: the signed-out reply names the login screen for this tab and for the others.
+			$cookie = wp_parse_auth_cookie( $_COOKIE[ LOGGED_IN_COOKIE ], 'logged_in' );
+			$manager->destroy_all();
+			Live_Session::reset();
+			Live_Session::bad_session_token( $cookie );
+			$reply = Live_Session::heartbeat_signed_out( array(), $asks )[ Live_Session::KEY ];
+			sw_assert_same( true, $reply['ended'] );
+			sw_assert_same( wp_login_url(), $reply['login'] );
+			sw_assert_same( wp_login_url( admin_url() ), $reply['login_url'] );
+		} finally {
+			Live_Session::reset();
+			unset( $_COOKIE[ LOGGED_IN_COOKIE ] );
+			$manager->destroy_all();
+			wp_set_current_user( 0 );
+		}
+	}
+);

@@ -118,6 +118,9 @@ final class Live_Session {
 			}
 			$back = is_array( $data[ self::KEY ] ) ? (string) ( $data[ self::KEY ]['url'] ?? '' ) : '';
 			$response[ self::KEY ]['login_url'] = self::login_url( $back );
+			// The login screen without a way back, which the script passes to its other tabs: each adds its
+			// own address (pages no longer carry it, to spare every page view the URL's filters).
+			$response[ self::KEY ]['login'] = wp_login_url();
 		}
 		return $response;
 	}
@@ -146,11 +149,16 @@ final class Live_Session {
 		if ( ! is_array( $response ) || ! is_array( $data ) || ! isset( $data[ self::KEY ] ) ) {
 			return $response;
 		}
+		$deadline              = self::deadline();
 		$response[ self::KEY ] = array(
 			'signed_in' => true,
-			'deadline'  => self::deadline(),
+			'deadline'  => $deadline,
 			'nonce'     => wp_create_nonce( self::STAY_ACTION ),
 		);
+		// A page loaded without a deadline has no dialog yet; it asks for one (`dialog`) until it has it.
+		if ( null !== $deadline && is_array( $data[ self::KEY ] ) && ! empty( $data[ self::KEY ]['dialog'] ) ) {
+			$response[ self::KEY ]['dialog'] = self::dialog();
+		}
 		return $response;
 	}
 
@@ -205,15 +213,32 @@ final class Live_Session {
 		$base = plugins_url( 'assets/live/', PLUGIN_FILE );
 		wp_enqueue_script( self::HANDLE, $base . 'live.js', array( 'heartbeat', 'wp-hooks' ), self::version( 'live.js' ), true );
 		wp_enqueue_style( self::HANDLE, $base . 'live.css', array(), self::version( 'live.css' ) );
-		$config = array(
-			'key'       => self::KEY,
-			'userId'    => (int) $user->ID,
+		$deadline = self::deadline();
+		$config   = array(
+			'key'      => self::KEY,
+			'userId'   => (int) $user->ID,
+			'deadline' => $deadline,
+		);
+		// Without a deadline this page cannot warn, so the dialog's texts, URLs and nonce (a third of the
+		// plugin's work on a page view) are left out; a heartbeat reply brings them when a deadline appears
+		// (see heartbeat()), and a signed-out reply brings the login URL.
+		if ( null !== $deadline ) {
+			$config += self::dialog();
+		}
+		wp_add_inline_script( self::HANDLE, 'window.sessionWardenLive = ' . wp_json_encode( $config ) . ';', 'before' );
+	}
+
+	/**
+	 * What the idle warning's dialog needs: its texts, the "Stay signed in" request and the sign-out link.
+	 *
+	 * @return array{ajaxUrl:string, action:string, nonce:string, logoutUrl:string, text:array<string,string>}
+	 */
+	public static function dialog(): array {
+		return array(
 			'ajaxUrl'   => admin_url( 'admin-ajax.php', 'relative' ),
 			'action'    => self::STAY_ACTION,
 			'nonce'     => wp_create_nonce( self::STAY_ACTION ),
-			'loginUrl'  => wp_login_url(),
 			'logoutUrl' => wp_logout_url(),
-			'deadline'  => self::deadline(),
 			'text'      => array(
 				'title'     => __( 'Are you still there?', 'session-warden' ),
 				/* translators: %s: time left, such as 1:59 (minutes:seconds). */
@@ -224,7 +249,6 @@ final class Live_Session {
 				'failed'    => __( 'Could not reach the site. Check your connection and try again.', 'session-warden' ),
 			),
 		);
-		wp_add_inline_script( self::HANDLE, 'window.sessionWardenLive = ' . wp_json_encode( $config ) . ';', 'before' );
 	}
 
 	/**

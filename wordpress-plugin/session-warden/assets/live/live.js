@@ -8,7 +8,9 @@
  *   seconds). From `warn` on, one countdown dialog is shown in every tab; "Stay signed in" makes one
  *   ordinary request (which the plugin records as activity) and shares the moved deadline.
  * Tabs talk through a BroadcastChannel, or localStorage events where there is none. Nothing secret is
- * ever here: only times, a nonce and URLs.
+ * ever here: only times, a nonce and URLs. A page that cannot warn yet (no deadline) gets only its user and
+ * key; the dialog's texts, URLs and nonce come with the first heartbeat reply that carries a deadline, and
+ * the login screen's URL with the reply (or the other tab's message) that says the session ended.
  */
 ( function () {
 	'use strict';
@@ -77,7 +79,15 @@
 		if ( 'deadline' === message.type && message.deadline ) {
 			adopt( message.deadline, false );
 		} else if ( 'ended' === message.type ) {
-			leave( loginUrl() );
+			if ( message.login ) {
+				cfg.loginUrl = message.login;
+			}
+			var url = loginUrl();
+			if ( url ) {
+				leave( url );
+			} else {
+				connectNow(); // This tab's own heartbeat reply says where to go.
+			}
 		}
 	}
 
@@ -149,8 +159,12 @@
 		}
 	}
 
+	/** The login screen, coming back here; null until a page or reply told this tab where it is. */
 	function loginUrl() {
 		var url = cfg.loginUrl;
+		if ( ! url ) {
+			return null;
+		}
 		return url + ( url.indexOf( '?' ) === -1 ? '?' : '&' ) + 'redirect_to=' + encodeURIComponent( window.location.href );
 	}
 
@@ -171,6 +185,10 @@
 
 	window.wp.hooks.addAction( 'heartbeat.send', NS, function ( data ) {
 		data[ KEY ] = { url: window.location.href };
+		if ( ! cfg.text ) {
+			// A page loaded without a deadline has no dialog yet: replies with a deadline bring it.
+			data[ KEY ].dialog = 1;
+		}
 	} );
 
 	window.wp.hooks.addAction( 'heartbeat.tick', NS, function ( response ) {
@@ -179,12 +197,22 @@
 			return;
 		}
 		if ( ours.signed_in ) {
+			if ( ours.dialog && ! cfg.text ) {
+				cfg.ajaxUrl = ours.dialog.ajaxUrl;
+				cfg.action = ours.dialog.action;
+				cfg.logoutUrl = ours.dialog.logoutUrl;
+				cfg.text = ours.dialog.text;
+				cfg.nonce = ours.dialog.nonce;
+			}
 			if ( ours.nonce ) {
 				cfg.nonce = ours.nonce;
 			}
 			adopt( fromServer( ours.deadline, response.server_time ), true );
 		} else if ( ours.ended ) {
-			broadcast( { type: 'ended' } );
+			if ( ours.login ) {
+				cfg.loginUrl = ours.login;
+			}
+			broadcast( { type: 'ended', login: cfg.loginUrl } );
 			leave( ours.login_url || loginUrl() );
 		}
 	} );
@@ -318,8 +346,18 @@
 		return m + ':' + ( rest < 10 ? '0' : '' ) + rest;
 	}
 
+	var dialogAsked = 0;
+
 	function show( left, ended ) {
 		if ( ! document.body ) {
+			return;
+		}
+		if ( ! cfg.text ) {
+			// A deadline came from another tab before this tab's own reply brought the dialog: ask now.
+			if ( Date.now() - dialogAsked > 10000 ) {
+				dialogAsked = Date.now();
+				connectNow();
+			}
 			return;
 		}
 		if ( ! ui ) {
