@@ -254,3 +254,49 @@ sw_test(
 		sw_assert_same( array( 'event', 'index person', 'index row', 'lock', 'release', 'sessions' ), $kinds, 'queries the plugin added' );
 	}
 );
+
+sw_test(
+	'with IP rules and a country database, a sign-in asks the engine three times (gate, country, admit): the country lookup takes the client address from the gate answer, and the session gets its country',
+	function () {
+		global $sw_env;
+		if ( empty( $sw_env['geo_db'] ) ) {
+			sw_skip( 'the site has no country database (SW_GEO=0)' );
+		}
+		$login = 'swcost_geo';
+		$user  = sw_fixture_user( $login, 'subscriber', "$login-pass-1" );
+		WP_Session_Tokens::get_instance( $user->ID )->destroy_all();
+		$site = get_option( SessionWarden\Settings::OPTION );
+		$plan = get_option( SessionWarden\Settings::PLAN_OPTION );
+		$addr = $_SERVER['REMOTE_ADDR'];
+		try {
+			$saved = SessionWarden\Settings::save(
+				array(
+					'users' => array(
+						array(
+							'user_id' => $user->ID,
+							'rule'    => array( 'ip_deny' => array( '198.51.100.0/24' ) ),
+						),
+					),
+				)
+			);
+			sw_assert( is_array( $saved ), 'settings saved' );
+			sw_assert( ! empty( SessionWarden\Settings::plan()['gate'] ), 'the plan asks the gate' );
+			$_SERVER['REMOTE_ADDR'] = '81.2.69.10'; // GB in the test database.
+			sw_login_cost_sign_in( $login, "$login-pass-1" );
+			$client = SessionWarden\Engine::client();
+			$next   = new ReflectionProperty( $client, 'next_id' );
+			$next->setAccessible( true );
+			sw_assert_same( 3, $next->getValue( $client ) - 1, 'engine requests of the sign-in' );
+			$sessions = ( new SessionWarden\Session_Store() )->all( $user->ID );
+			sw_assert_same( 1, count( $sessions ) );
+			$ours = SessionWarden\Session_Record::ours( reset( $sessions ) );
+			sw_assert_same( '81.2.69.10', $ours['ip'] ?? null, 'client address' );
+			sw_assert_same( 'GB', $ours['country'] ?? null, 'country' );
+		} finally {
+			$_SERVER['REMOTE_ADDR'] = $addr;
+			WP_Session_Tokens::get_instance( $user->ID )->destroy_all();
+			false === $site ? delete_option( SessionWarden\Settings::OPTION ) : update_option( SessionWarden\Settings::OPTION, $site );
+			false === $plan ? delete_option( SessionWarden\Settings::PLAN_OPTION ) : update_option( SessionWarden\Settings::PLAN_OPTION, $plan );
+		}
+	}
+);

@@ -35,6 +35,12 @@ final class Login_Guard {
 	private static bool $suppress_cookies = false;
 
 	/**
+	 * The client the engine resolved in this request's `gate` answer, from the same request facts and
+	 * settings the sign-in's country lookup starts from, so that lookup does not ask for it again.
+	 */
+	private static ?array $gate_client = null;
+
+	/**
 	 * Before the password is checked: the IP rules.
 	 *
 	 * @param \WP_User|\WP_Error $user     User found by login name or email.
@@ -65,7 +71,8 @@ final class Login_Guard {
 		} catch ( Engine_Error $e ) {
 			return self::engine_failed( $user, $e ) ?? $user;
 		}
-		$verdict = self::filter_verdict( (array) ( $answer['verdict'] ?? array() ), $user, 'gate' );
+		self::$gate_client = is_array( $answer['client'] ?? null ) ? $answer['client'] : null;
+		$verdict           = self::filter_verdict( (array) ( $answer['verdict'] ?? array() ), $user, 'gate' );
 		if ( 'allow' === ( $verdict['action'] ?? '' ) ) {
 			self::prepare_admit( $password );
 			return $user;
@@ -350,7 +357,7 @@ final class Login_Guard {
 			if ( null !== $replaced ) {
 				$store->destroy( $user_id, $replaced );
 			}
-			$facts  = Request_Facts::with_country( Request_Facts::current() );
+			$facts  = Request_Facts::with_country( Request_Facts::current(), self::$gate_client );
 			$answer = Engine::ask(
 				'admit',
 				array(

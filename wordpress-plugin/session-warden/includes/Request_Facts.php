@@ -62,14 +62,16 @@ final class Request_Facts {
 	 * The facts with the client's country, when a geo database is configured (two small engine calls:
 	 * the client address, then its country). Without a database the country stays ''.
 	 *
-	 * @param array $facts From current().
+	 * @param array      $facts  From current().
+	 * @param array|null $client The client the engine already resolved from these same facts and settings in
+	 *                           this request (the `client` of a `gate` answer): the first call is then skipped.
 	 * @throws Engine_Error When the engine fails.
 	 */
-	public static function with_country( array $facts ): array {
+	public static function with_country( array $facts, ?array $client = null ): array {
 		if ( '' === Engine_Client::configured_geo_db() ) {
 			return $facts;
 		}
-		$client = Engine::ask(
+		$client ??= Engine::ask(
 			'resolve_client_ip',
 			array(
 				'settings'    => (object) ( Settings::current()['client_ip'] ?? array() ),
