@@ -214,3 +214,42 @@ sw_test(
 		}
 	}
 );
+
+sw_test(
+	'the settings document is read once per request and follows every write through the option API',
+	function () {
+		global $wpdb;
+		$before = get_option( Settings::OPTION );
+		try {
+			update_option( Settings::OPTION, array( 'version' => 41, 'idle_warning' => 0 ) );
+			sw_assert_same( 41, Settings::version() );
+			// Read once: a later read costs no unserialize of the option (the same array is handed out).
+			$calls  = 0;
+			$count  = static function ( $value ) use ( &$calls ) {
+				++$calls;
+				return $value;
+			};
+			add_filter( 'option_' . Settings::OPTION, $count );
+			Settings::current();
+			Settings::value( 'idle_warning' );
+			sw_assert_same( 0, $calls, 'get_option() calls after the first read' );
+			remove_filter( 'option_' . Settings::OPTION, $count );
+
+			update_option( Settings::OPTION, array( 'version' => 42 ) );
+			sw_assert_same( 42, Settings::version(), 'after update_option' );
+			delete_option( Settings::OPTION );
+			sw_assert_same( array(), Settings::current(), 'after delete_option: the defaults' );
+			add_option( Settings::OPTION, array( 'version' => 43 ) );
+			sw_assert_same( 43, Settings::version(), 'after add_option' );
+			if ( is_multisite() ) {
+				delete_option( Settings::OPTION );
+				$network = get_site_option( Settings::OPTION );
+				update_site_option( Settings::OPTION, array( 'version' => 44 ) );
+				sw_assert_same( 44, Settings::version(), 'the network document after update_site_option' );
+				false === $network ? delete_site_option( Settings::OPTION ) : update_site_option( Settings::OPTION, $network );
+			}
+		} finally {
+			false === $before ? delete_option( Settings::OPTION ) : update_option( Settings::OPTION, $before );
+		}
+	}
+);

@@ -24,14 +24,44 @@ final class Settings {
 	/** Multisite: the last settings version handed out anywhere on the network (a site option). */
 	public const SERIAL_OPTION = 'session_warden_settings_serial';
 
-	/** Settings version 0 with nothing set: the engine's defaults (no limits). */
+	/**
+	 * current()'s answer in this request: the site it was read on and the document.
+	 *
+	 * @var array{0:int, 1:array}|null
+	 */
+	private static ?array $current = null;
+
+	/**
+	 * Settings version 0 with nothing set: the engine's defaults (no limits).
+	 *
+	 * A signed-in page view reads the document three times (Request_Facts, Session_Guard's version, the idle
+	 * warning), and each get_option() unserializes it again (~34 k instructions each, callgrind), so it is
+	 * read once per request and site; any write of it through the option API (site or network) forgets it.
+	 */
 	public static function current(): array {
+		$blog = get_current_blog_id();
+		if ( null !== self::$current && $blog === self::$current[0] ) {
+			return self::$current[1];
+		}
 		$site = get_option( self::OPTION );
 		if ( is_array( $site ) ) {
-			return $site;
+			$document = $site;
+		} else {
+			$network  = is_multisite() ? get_site_option( self::OPTION ) : false;
+			$document = is_array( $network ) ? $network : array();
 		}
-		$network = is_multisite() ? get_site_option( self::OPTION ) : false;
-		return is_array( $network ) ? $network : array();
+		if ( null === self::$current ) {
+			foreach ( array( 'add_option_', 'update_option_', 'delete_option_', 'add_site_option_', 'update_site_option_', 'delete_site_option_' ) as $action ) {
+				add_action( $action . self::OPTION, array( self::class, 'forget' ) );
+			}
+		}
+		self::$current = array( $blog, $document );
+		return $document;
+	}
+
+	/** Forgets the document current() read (its option was written; tests). */
+	public static function forget(): void {
+		self::$current = null;
 	}
 
 	/** Where current() came from: 'site', 'network' or 'defaults'. */
