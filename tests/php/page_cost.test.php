@@ -253,3 +253,59 @@ sw_test(
 		}
 	}
 );
+
+sw_test(
+	'the plugin\'s screens are registered for users who can open one of them, and on any plugin screen, not on an editor\'s other pages',
+	function () {
+		$screens = array(
+			array( 'admin_menu', array( SessionWarden\Engine_Panel::class, 'add_page' ), 10 ),
+			array( 'admin_menu', array( SessionWarden\Sessions_Screen::class, 'add_page' ), 10 ),
+			array( 'admin_menu', array( SessionWarden\Settings_Screen::class, 'add_page' ), 20 ),
+		);
+		$registered = static function () use ( $screens ): array {
+			$out = array();
+			foreach ( $screens as [ $hook, $callback, $priority ] ) {
+				$out[] = has_action( $hook, $callback ) === $priority;
+				remove_action( $hook, $callback, $priority );
+			}
+			return $out;
+		};
+		$editor  = sw_fixture_user( 'page-cost-editor', 'editor' );
+		$manager = sw_fixture_user( 'page-cost-manager', 'editor' );
+		$manager->add_cap( SessionWarden\Session_Directory::CAP );
+		$granted = static fn ( $caps, $cap ) => 'manage_options' === $cap[0] ? array_merge( $caps, array( 'manage_options' => true ) ) : $caps;
+		$page    = $_GET['page'] ?? null;
+		unset( $_GET['page'] );
+		try {
+			$registered();
+			$cases = array(
+				'editor'                                 => array( $editor, null, false ),
+				'editor on a plugin screen'              => array( $editor, 'session-warden', true ),
+				'administrator'                          => array( get_user_by( 'login', 'admin' ), null, true ),
+				'editor with the sessions capability'    => array( $manager, null, true ),
+				'editor given manage_options by a filter' => array( $editor, null, true, $granted ),
+			);
+			foreach ( $cases as $name => $case ) {
+				wp_set_current_user( $case[0]->ID );
+				if ( null !== $case[1] ) {
+					$_GET['page'] = $case[1];
+				}
+				if ( isset( $case[3] ) ) {
+					add_filter( 'user_has_cap', $case[3], 10, 2 );
+				}
+				SessionWarden\Plugin::admin_menu();
+				unset( $_GET['page'] );
+				if ( isset( $case[3] ) ) {
+					remove_filter( 'user_has_cap', $case[3], 10 );
+				}
+				sw_assert_same( array_fill( 0, 3, $case[2] ), $registered(), $name );
+			}
+		} finally {
+			$manager->remove_cap( SessionWarden\Session_Directory::CAP );
+			if ( null !== $page ) {
+				$_GET['page'] = $page;
+			}
+			wp_set_current_user( 0 );
+		}
+	}
+);

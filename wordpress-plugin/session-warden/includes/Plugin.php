@@ -86,15 +86,21 @@ final class Plugin {
 		add_action( 'init', array( Front_Sessions::class, 'register' ) );
 		add_action( 'show_user_profile', array( Profile_Sessions::class, 'render' ) );
 		add_action( 'edit_user_profile', array( Profile_Sessions::class, 'render' ) );
-		add_action( 'admin_post_session_warden_end_session', array( Session_View::class, 'handle_end' ) );
+		if ( is_admin() ) { // admin-post.php.
+			add_action( 'admin_post_session_warden_end_session', array( Session_View::class, 'handle_end' ) );
+		}
 		// [/front]
 
 		// Real-time logout, idle warning and emails.
 		// [live]
 		// Live_Session: heartbeat and script on signed-in pages; the two ways a request learns that the
 		// session behind its cookie was ended (core's bad-session-token action, our own session_ended event).
-		add_action( 'admin_enqueue_scripts', array( Live_Session::class, 'enqueue_admin' ) );
-		add_action( 'wp_enqueue_scripts', array( Live_Session::class, 'enqueue_front' ) );
+		// Each of the two enqueue actions fires on one side only.
+		if ( is_admin() ) {
+			add_action( 'admin_enqueue_scripts', array( Live_Session::class, 'enqueue_admin' ) );
+		} else {
+			add_action( 'wp_enqueue_scripts', array( Live_Session::class, 'enqueue_front' ) );
+		}
 		add_action( 'auth_cookie_bad_session_token', array( Live_Session::class, 'bad_session_token' ) );
 		add_action( 'session_warden_event_session_ended', array( Live_Session::class, 'session_ended' ) );
 		if ( wp_doing_ajax() ) { // The heartbeat and "Stay signed in" are admin-ajax.php requests.
@@ -115,17 +121,22 @@ final class Plugin {
 		// [/cli]
 
 		if ( is_admin() ) {
+			// The network admin runs the network_admin_* actions, every other admin the site ones, so only
+			// those of this admin are added.
+			$network = is_network_admin();
 			// The engine warning (Admin_Notice); its Dismiss link (Admin_Notice::DISMISS_ARG) is only looked
 			// for when the request carries it.
-			add_action( 'admin_notices', array( Admin_Notice::class, 'render' ) );
-			add_action( 'network_admin_notices', array( Admin_Notice::class, 'render' ) );
+			add_action( $network ? 'network_admin_notices' : 'admin_notices', array( Admin_Notice::class, 'render' ) );
 			if ( isset( $_GET['session_warden_dismiss_engine_notice'] ) ) { // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- Admin_Notice::dismiss() checks the nonce.
 				add_action( 'admin_init', array( Admin_Notice::class, 'dismiss' ) );
 			}
-			// Tools → Session Warden Engine (Engine_Panel), also in the network admin.
-			add_action( 'admin_menu', array( Engine_Panel::class, 'add_page' ) );
-			if ( is_multisite() ) {
+			// The plugin's screens: Tools → Session Warden Engine (Engine_Panel), Sessions (Sessions_Screen)
+			// and Sessions → Settings (Settings_Screen). In a site's admin they are registered only for a user
+			// who can open one of them (see admin_menu()); the network admin is for super admins.
+			if ( $network ) {
 				add_action( 'network_admin_menu', array( Engine_Panel::class, 'add_network_page' ) );
+			} else {
+				add_action( 'admin_menu', array( self::class, 'admin_menu' ), 0 );
 			}
 			// Liveness check of the daemon the plugin started; never where the host runs its own
 			// (SESSION_WARDEN_ENGINE_SOCKET, Daemon::host_managed()).
@@ -134,16 +145,55 @@ final class Plugin {
 			}
 			// Sessions screen (site and network admin).
 			// [sessions-screen]
-			add_action( 'admin_menu', array( Sessions_Screen::class, 'add_page' ) );
-			add_action( 'network_admin_menu', array( Sessions_Screen::class, 'add_network_page' ) );
-			// Saved by set_screen_options(), which runs before admin_init.
-			add_filter( 'set_screen_option_session_warden_sessions_per_page', array( Sessions_Screen::class, 'save_per_page' ), 10, 3 );
+			if ( $network ) {
+				add_action( 'network_admin_menu', array( Sessions_Screen::class, 'add_network_page' ) );
+			}
+			// Saved by set_screen_options(), which runs before admin_init and only for a posted form.
+			if ( isset( $_POST['wp_screen_options'] ) ) { // phpcs:ignore WordPress.Security.NonceVerification.Missing -- set_screen_options() checks the nonce.
+				add_filter( 'set_screen_option_session_warden_sessions_per_page', array( Sessions_Screen::class, 'save_per_page' ), 10, 3 );
+			}
 			// [/sessions-screen]
 			// Settings screen and simulator (site and network admin).
 			// [settings-screen]
-			add_action( 'admin_menu', array( Settings_Screen::class, 'add_page' ), 20 );
-			add_action( 'network_admin_menu', array( Settings_Screen::class, 'add_network_page' ), 20 );
+			if ( $network ) {
+				add_action( 'network_admin_menu', array( Settings_Screen::class, 'add_network_page' ), 20 );
+			}
 			// [/settings-screen]
 		}
+	}
+
+	/**
+	 * `admin_menu` (priority 0): adds the hooks that register the plugin's screens in a site's admin, for a
+	 * user who can open at least one of them, or on any plugin screen (`page` argument), so that a user
+	 * without the capability who opens one of ours is refused by WordPress exactly as before. Every other
+	 * page view of, say, an editor skips the registrations, which cost about 0.25 M instructions (WordPress
+	 * resolves each page's hook name and parent) only for WordPress to drop the entries again.
+	 */
+	public static function admin_menu(): void {
+		if ( ! self::may_see_screens() ) {
+			return;
+		}
+		add_action( 'admin_menu', array( Engine_Panel::class, 'add_page' ) );
+		add_action( 'admin_menu', array( Sessions_Screen::class, 'add_page' ) );
+		add_action( 'admin_menu', array( Settings_Screen::class, 'add_page' ), 20 );
+	}
+
+	/**
+	 * Whether the current user may see one of the plugin's screens: the Sessions screen needs
+	 * Session_Directory::CAP, Settings and the engine panel `manage_options` (the Settings item lives under
+	 * the Sessions menu, so a user who has only `manage_options` needs that menu too).
+	 */
+	private static function may_see_screens(): bool {
+		if ( isset( $_GET['page'] ) ) { // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- only which screen this is.
+			return true;
+		}
+		// The role's own capabilities answer most users at no cost; a "no" there is asked properly, since
+		// filters (user_has_cap, map_meta_cap) and super admins can grant what the role does not list.
+		$caps = wp_get_current_user()->allcaps;
+		if ( ! empty( $caps['manage_options'] ) || ! empty( $caps['session_warden_manage_sessions'] ) ) {
+			return true;
+		}
+		// Session_Directory::CAP, written out so that Session_Directory.php is not loaded for it.
+		return current_user_can( 'manage_options' ) || current_user_can( 'session_warden_manage_sessions' );
 	}
 }
