@@ -125,6 +125,8 @@ test(`${tag}: the idle warning counts down in every tab, "Stay signed in" dismis
   await Promise.all([page, second].map((p) => dialog(p).waitFor({ state: 'visible', timeout: 20000 })));
   for (const p of [page, second]) {
     assert.equal(await dialog(p).getAttribute('role'), 'alertdialog');
+    // The stylesheet is loaded only when the dialog is due, and the dialog waits for it: never unstyled.
+    assert.equal(await p.locator('.sw-live-backdrop').evaluate((n) => getComputedStyle(n).position), 'fixed', 'the dialog is styled');
     assert.match(await dialog(p).innerText(), /You will be signed out in [0-5]?\d:\d\d because of inactivity/);
   }
   const first = await page.locator('.sw-live-countdown').innerText();

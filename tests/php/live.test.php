@@ -199,6 +199,8 @@ sw_test(
 			// Idle warning off: only the user and the key; heartbeats bring no dialog even when asked.
 			$page = sw_live_page_config();
 			sw_assert_same( array( 'key', 'userId', 'deadline' ), array_keys( $page ) );
+			sw_assert( wp_script_is( Live_Session::HANDLE, 'enqueued' ), 'the script is enqueued' );
+			sw_assert( ! wp_style_is( Live_Session::HANDLE, 'enqueued' ), 'the dialog\'s stylesheet is not: the script loads it when the dialog is due' );
 			sw_assert_same( array( Live_Session::KEY, $user->ID, null ), array( $page['key'], $page['userId'], $page['deadline'] ) );
 			$reply = Live_Session::heartbeat( array(), $asks )[ Live_Session::KEY ];
 			sw_assert_same( null, $reply['deadline'] );
@@ -218,6 +220,7 @@ sw_test(
 						sw_assert_same( $value, $page[ $key ], $key );
 					}
 					sw_assert_same( 'Stay signed in', $page['text']['stay'] );
+					sw_assert_match( '#/session-warden/assets/live/live\.css\?ver=#', $page['css'] );
 					sw_assert( wp_verify_nonce( $page['nonce'], Live_Session::STAY_ACTION ) > 0, 'the Stay nonce verifies' );
 					sw_assert_same( wp_logout_url(), $page['logoutUrl'] );
 					sw_assert_same( admin_url( 'admin-ajax.php', 'relative' ), $page['ajaxUrl'] );

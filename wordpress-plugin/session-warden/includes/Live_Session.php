@@ -210,9 +210,9 @@ final class Live_Session {
 		if ( Login_Guard::bypassed( $user ) ) {
 			return;
 		}
-		$base = plugins_url( 'assets/live/', PLUGIN_FILE );
-		wp_enqueue_script( self::HANDLE, $base . 'live.js', array( 'heartbeat', 'wp-hooks' ), self::version( 'live.js' ), true );
-		wp_enqueue_style( self::HANDLE, $base . 'live.css', array(), self::version( 'live.css' ) );
+		// The dialog's stylesheet is not enqueued: the script loads it (dialog()['css']) the first time it
+		// shows the dialog, so the pages that never warn, nearly all, skip its tag (~60 k instructions).
+		wp_enqueue_script( self::HANDLE, plugins_url( 'assets/live/live.js', PLUGIN_FILE ), array( 'heartbeat', 'wp-hooks' ), self::version( 'live.js' ), true );
 		$deadline = self::deadline();
 		$config   = array(
 			'key'      => self::KEY,
@@ -229,12 +229,14 @@ final class Live_Session {
 	}
 
 	/**
-	 * What the idle warning's dialog needs: its texts, the "Stay signed in" request and the sign-out link.
+	 * What the idle warning's dialog needs: its texts, its stylesheet, the "Stay signed in" request and the
+	 * sign-out link.
 	 *
-	 * @return array{ajaxUrl:string, action:string, nonce:string, logoutUrl:string, text:array<string,string>}
+	 * @return array{css:string, ajaxUrl:string, action:string, nonce:string, logoutUrl:string, text:array<string,string>}
 	 */
 	public static function dialog(): array {
 		return array(
+			'css'       => add_query_arg( 'ver', self::version( 'live.css' ), plugins_url( 'assets/live/live.css', PLUGIN_FILE ) ),
 			'ajaxUrl'   => admin_url( 'admin-ajax.php', 'relative' ),
 			'action'    => self::STAY_ACTION,
 			'nonce'     => wp_create_nonce( self::STAY_ACTION ),

@@ -198,6 +198,7 @@
 		}
 		if ( ours.signed_in ) {
 			if ( ours.dialog && ! cfg.text ) {
+				cfg.css = ours.dialog.css;
 				cfg.ajaxUrl = ours.dialog.ajaxUrl;
 				cfg.action = ours.dialog.action;
 				cfg.logoutUrl = ours.dialog.logoutUrl;
@@ -360,6 +361,9 @@
 			}
 			return;
 		}
+		if ( ! stylesReady() ) {
+			return;
+		}
 		if ( ! ui ) {
 			ui = build();
 		}
@@ -373,6 +377,27 @@
 			returnFocus = document.activeElement;
 			ui.stay.focus();
 		}
+	}
+
+	// The dialog's stylesheet, loaded the first time the dialog is due (pages that never warn skip it);
+	// the dialog waits for it, so it never appears unstyled.
+	var styles = '';
+
+	function stylesReady() {
+		if ( styles ) {
+			return 'ready' === styles;
+		}
+		styles = 'loading';
+		var link = document.createElement( 'link' );
+		link.rel = 'stylesheet';
+		link.id = 'session-warden-live-css';
+		link.onload = link.onerror = function () {
+			styles = 'ready';
+			tick();
+		};
+		link.href = cfg.css;
+		( document.head || document.documentElement ).appendChild( link );
+		return false;
 	}
 
 	function hide() {
