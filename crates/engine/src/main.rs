@@ -162,7 +162,8 @@ fn load_runtime_with(o: &Options, engine_config: wasmtime::Config) -> Result<Run
     let t = Timer::start();
     let engine = wasmtime::Engine::new(&engine_config).map_err(|e| EngineError::Wasm(e.to_string()))?;
     t.lap("engine");
-    let component = artifact::load(&engine, &path, &expected)?;
+    let hashing = if o.listen.is_some() { artifact::Hashing::OneThread } else { artifact::Hashing::AllCpus };
+    let component = artifact::load_hashing(&engine, &path, &expected, hashing)?;
     t.lap("artifact verified and loaded");
     let runtime = Runtime::new(engine, &component, o.limits())?;
     t.lap("instance-pre");
