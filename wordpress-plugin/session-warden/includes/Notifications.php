@@ -33,7 +33,25 @@ final class Notifications {
 	private static bool $scheduled = false;
 
 	/**
-	 * `session_warden_event`: queues the events a user should hear about.
+	 * `session_warden_event_session_ended`.
+	 *
+	 * @param array $event The event as recorded.
+	 */
+	public static function session_ended( $event ): void {
+		self::event( Events::SESSION_ENDED, $event );
+	}
+
+	/**
+	 * `session_warden_event_flag_raised`.
+	 *
+	 * @param array $event The event as recorded.
+	 */
+	public static function flag_raised( $event ): void {
+		self::event( Events::FLAG_RAISED, $event );
+	}
+
+	/**
+	 * Queues the events a user should hear about.
 	 *
 	 * @param string $type  Event type.
 	 * @param array  $event The event as recorded.

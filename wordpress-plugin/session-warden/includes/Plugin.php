@@ -110,7 +110,9 @@ final class Plugin {
 			add_action( 'wp_ajax_session_warden_stay', array( Live_Session::class, 'stay' ) ); // Live_Session::STAY_ACTION
 		}
 		// Notifications: e-mails about limit endings and flags, when the settings turn them on.
-		add_action( 'session_warden_event', array( Notifications::class, 'event' ), 10, 2 );
+		// Only the two event types an e-mail can be about: a sign-in's session_created then loads nothing.
+		add_action( 'session_warden_event_session_ended', array( Notifications::class, 'session_ended' ) );
+		add_action( 'session_warden_event_flag_raised', array( Notifications::class, 'flag_raised' ) );
 		// [/live]
 
 		// WP-CLI `wp session-warden`.
