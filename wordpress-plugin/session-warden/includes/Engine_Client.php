@@ -303,17 +303,7 @@ final class Engine_Client {
 		}
 		$ok = false;
 		try {
-			stream_set_timeout( $conn, (int) $this->timeout, (int) ( fmod( $this->timeout, 1.0 ) * 1e6 ) );
-			if ( false === @fwrite( $conn, $line . "\n" ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors
-				throw new Engine_Error( 'could not write to the engine daemon', 'daemon_io' );
-			}
-			$reply = fgets( $conn );
-			if ( stream_get_meta_data( $conn )['timed_out'] ) {
-				throw new Engine_Error( 'the engine daemon did not answer in time', 'timeout' );
-			}
-			if ( false === $reply || ! str_ends_with( $reply, "\n" ) ) {
-				throw new Engine_Error( 'the engine daemon closed the connection without a reply', 'daemon_io' );
-			}
+			$reply                       = Engine_Line::exchange( $conn, $line, $this->timeout, 'the engine daemon', 'daemon_io' );
 			$ok                          = true;
 			self::$warm[ $this->socket ] = true;
 			$this->last_via              = self::VIA_SOCKET;

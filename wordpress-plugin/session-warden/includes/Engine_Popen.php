@@ -93,18 +93,7 @@ final class Engine_Popen {
 			throw new Engine_Error( "cannot reach the one-shot engine at $socket: $errstr", 'process_failed' );
 		}
 		try {
-			$left = max( 0.001, $deadline - microtime( true ) );
-			stream_set_timeout( $conn, (int) $left, (int) ( fmod( $left, 1.0 ) * 1e6 ) );
-			if ( false === @fwrite( $conn, $line . "\n" ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors
-				throw new Engine_Error( 'could not write to the one-shot engine', 'process_failed' );
-			}
-			$reply = fgets( $conn );
-			if ( stream_get_meta_data( $conn )['timed_out'] ) {
-				throw new Engine_Error( "the engine did not answer within $timeout s", 'timeout' );
-			}
-			if ( false === $reply || ! str_ends_with( $reply, "\n" ) ) {
-				throw new Engine_Error( 'the one-shot engine closed the connection without a reply', 'process_failed' );
-			}
+			$reply = Engine_Line::exchange( $conn, $line, max( 0.001, $deadline - microtime( true ) ), 'the one-shot engine', 'process_failed' );
 		} finally {
 			fclose( $conn );
 			// It exits by itself after the reply; reaping it waits until shutdown, off the request's path.

@@ -1,0 +1,41 @@
+<?php
+/**
+ * One request line and its reply line over a connected unix socket: the daemon's and the one-shot engine's
+ * (Engine_Popen) exchange.
+ *
+ * @package SessionWarden
+ */
+
+namespace SessionWarden;
+
+/**
+ * Both engines answer one JSON line with one JSON line; only the peer's name and the error code of a broken
+ * exchange differ between them.
+ */
+final class Engine_Line {
+
+	/**
+	 * Writes `$line` and a newline, reads the reply line.
+	 *
+	 * @param resource $conn     Connected stream.
+	 * @param string   $line     Request line (no newline).
+	 * @param float    $timeout  Seconds allowed for the reply.
+	 * @param string   $peer     Who answers, for messages ("the engine daemon").
+	 * @param string   $io_code  Error code of a failed write or a missing reply.
+	 * @throws Engine_Error On a failed write (`$io_code`), no reply in time (`timeout`), or no whole reply line.
+	 */
+	public static function exchange( $conn, string $line, float $timeout, string $peer, string $io_code ): string {
+		stream_set_timeout( $conn, (int) $timeout, (int) ( fmod( $timeout, 1.0 ) * 1e6 ) );
+		if ( false === @fwrite( $conn, $line . "\n" ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors
+			throw new Engine_Error( "could not write to $peer", $io_code );
+		}
+		$reply = fgets( $conn );
+		if ( stream_get_meta_data( $conn )['timed_out'] ) {
+			throw new Engine_Error( "$peer did not answer in time", 'timeout' );
+		}
+		if ( false === $reply || ! str_ends_with( $reply, "\n" ) ) {
+			throw new Engine_Error( "$peer closed the connection without a reply", $io_code );
+		}
+		return $reply;
+	}
+}
