@@ -97,3 +97,27 @@ function sw_require_engine(): void {
 		sw_fail( "the installed plugin has no engine in $dir" );
 	}
 }
+
+/** An option's row as stored: [value, autoload], or null when there is none. */
+function sw_option_row( string $option ): ?array {
+	global $wpdb;
+	$row = $wpdb->get_row( $wpdb->prepare( "SELECT option_value, autoload FROM {$wpdb->options} WHERE option_name = %s", $option ), ARRAY_N );
+	return $row ?: null;
+}
+
+/** Puts an option's row back as sw_option_row() returned it (none for null), bypassing the option API and its cache. */
+function sw_put_option_row( string $option, ?array $row ): void {
+	global $wpdb;
+	$wpdb->delete( $wpdb->options, array( 'option_name' => $option ) );
+	if ( null !== $row ) {
+		$wpdb->insert(
+			$wpdb->options,
+			array(
+				'option_name'  => $option,
+				'option_value' => $row[0],
+				'autoload'     => $row[1],
+			)
+		);
+	}
+	wp_cache_delete( $option, 'options' );
+}

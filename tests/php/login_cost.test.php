@@ -17,28 +17,10 @@ function sw_login_cost_new_request(): void {
 	wp_load_alloptions();
 }
 
-/** An option's row: [value, autoload] or null. */
-function sw_login_cost_row( string $option ): ?array {
-	global $wpdb;
-	$row = $wpdb->get_row( $wpdb->prepare( "SELECT option_value, autoload FROM {$wpdb->options} WHERE option_name = %s", $option ), ARRAY_N );
-	return $row ?: null;
-}
-
 /** Puts option rows back as they were (value and autoload). */
 function sw_login_cost_restore( array $rows ): void {
-	global $wpdb;
 	foreach ( $rows as $option => $row ) {
-		$wpdb->delete( $wpdb->options, array( 'option_name' => $option ) );
-		if ( null !== $row ) {
-			$wpdb->insert(
-				$wpdb->options,
-				array(
-					'option_name'  => $option,
-					'option_value' => $row[0],
-					'autoload'     => $row[1],
-				)
-			);
-		}
+		sw_put_option_row( $option, $row );
 	}
 	sw_login_cost_new_request();
 }
@@ -69,7 +51,7 @@ sw_test(
 			sw_skip( 'on multisite these are network options' );
 		}
 		$options = array( Engine_Client::MODE_OPTION, Geo_Upload::OPTION );
-		$saved   = array_combine( $options, array_map( 'sw_login_cost_row', $options ) );
+		$saved   = array_combine( $options, array_map( 'sw_option_row', $options ) );
 		try {
 			foreach ( $options as $option ) {
 				$wpdb->delete( $wpdb->options, array( 'option_name' => $option ) );
@@ -77,7 +59,7 @@ sw_test(
 			sw_login_cost_new_request();
 			sw_login_cost_prime();
 			foreach ( $options as $option ) {
-				sw_assert_same( array( '', 'yes' ), sw_login_cost_row( $option ), "$option stored" );
+				sw_assert_same( array( '', 'yes' ), sw_option_row( $option ), "$option stored" );
 			}
 
 			sw_login_cost_new_request();
@@ -97,7 +79,7 @@ sw_test(
 			update_site_option( Engine_Client::MODE_OPTION, Engine_Client::VIA_RUNTIME );
 			sw_login_cost_new_request();
 			sw_login_cost_prime();
-			sw_assert_same( 'runtime', sw_login_cost_row( Engine_Client::MODE_OPTION )[0] ?? null, 'pinned' );
+			sw_assert_same( 'runtime', sw_option_row( Engine_Client::MODE_OPTION )[0] ?? null, 'pinned' );
 			sw_assert_same( Engine_Client::VIA_RUNTIME, Engine_Client::pinned_mode() );
 			delete_site_option( Engine_Client::MODE_OPTION );
 			sw_login_cost_new_request();
@@ -116,7 +98,7 @@ sw_test(
 			sw_skip( 'on multisite these are network options' );
 		}
 		$option = Engine_Client::MODE_OPTION;
-		$saved  = array( $option => sw_login_cost_row( $option ) );
+		$saved  = array( $option => sw_option_row( $option ) );
 		try {
 			$wpdb->delete( $wpdb->options, array( 'option_name' => $option ) );
 			sw_login_cost_new_request();
@@ -131,7 +113,7 @@ sw_test(
 				)
 			);
 			sw_login_cost_prime();
-			sw_assert_same( array( 'process', 'no' ), sw_login_cost_row( $option ), 'the other request\'s pin is kept' );
+			sw_assert_same( array( 'process', 'no' ), sw_option_row( $option ), 'the other request\'s pin is kept' );
 			sw_login_cost_new_request();
 			sw_assert_same( Engine_Client::VIA_PROCESS, Engine_Client::pinned_mode(), 'and read on the next request' );
 		} finally {
@@ -188,7 +170,7 @@ sw_test(
 		// Settings as a site owner has them (saved, autoloaded; an empty document means the engine's
 		// defaults, as no option does), so that only the sign-in's own reads are counted.
 		$options = array( SessionWarden\Settings::OPTION, SessionWarden\Settings::PLAN_OPTION );
-		$saved   = array_combine( $options, array_map( 'sw_login_cost_row', $options ) );
+		$saved   = array_combine( $options, array_map( 'sw_option_row', $options ) );
 		$hooks   = array();
 		try {
 			foreach ( array( SessionWarden\Settings::OPTION => array(), SessionWarden\Settings::PLAN_OPTION => array( 'gate' => false ) ) as $option => $value ) {

@@ -17,25 +17,12 @@ function sw_page_cost_new_request(): void {
 
 /** The epoch option's row: [value, autoload] or null. */
 function sw_page_cost_epoch_row(): ?array {
-	global $wpdb;
-	$row = $wpdb->get_row( $wpdb->prepare( "SELECT option_value, autoload FROM {$wpdb->options} WHERE option_name = %s", Settings::EPOCH_OPTION ), ARRAY_N );
-	return $row ?: null;
+	return sw_option_row( Settings::EPOCH_OPTION );
 }
 
 /** Puts the epoch back as it was (value and autoload), whatever the test did. */
 function sw_page_cost_restore_epoch( ?array $row ): void {
-	global $wpdb;
-	$wpdb->delete( $wpdb->options, array( 'option_name' => Settings::EPOCH_OPTION ) );
-	if ( null !== $row ) {
-		$wpdb->insert(
-			$wpdb->options,
-			array(
-				'option_name'  => Settings::EPOCH_OPTION,
-				'option_value' => $row[0],
-				'autoload'     => $row[1],
-			)
-		);
-	}
+	sw_put_option_row( Settings::EPOCH_OPTION, $row );
 	sw_page_cost_new_request();
 }
 
@@ -125,28 +112,9 @@ sw_test(
 	}
 );
 
-/** The option's row: [value, autoload] or null. */
-function sw_page_cost_row( string $option ): ?array {
-	global $wpdb;
-	$row = $wpdb->get_row( $wpdb->prepare( "SELECT option_value, autoload FROM {$wpdb->options} WHERE option_name = %s", $option ), ARRAY_N );
-	return $row ?: null;
-}
-
 /** Puts an option's row back as it was (value and autoload). */
 function sw_page_cost_restore( string $option, ?array $row ): void {
-	global $wpdb;
-	$wpdb->delete( $wpdb->options, array( 'option_name' => $option ) );
-	if ( null !== $row ) {
-		$wpdb->insert(
-			$wpdb->options,
-			array(
-				'option_name'  => $option,
-				'option_value' => $row[0],
-				'autoload'     => $row[1],
-			)
-		);
-	}
-	wp_cache_delete( $option, 'options' );
+	sw_put_option_row( $option, $row );
 	sw_page_cost_new_request();
 }
 
@@ -158,7 +126,7 @@ sw_test(
 			sw_skip( 'on multisite the engine status is a network option' );
 		}
 		$option = SessionWarden\Engine::STATUS_OPTION;
-		$saved  = sw_page_cost_row( $option );
+		$saved  = sw_option_row( $option );
 		$user   = get_current_user_id();
 		try {
 			wp_set_current_user( 1 );
@@ -168,7 +136,7 @@ sw_test(
 			ob_start();
 			SessionWarden\Admin_Notice::render();
 			sw_assert_same( '', ob_get_clean(), 'no warning without a failure' );
-			sw_assert_same( array( serialize( array() ), 'yes' ), sw_page_cost_row( $option ), 'stored empty, autoloaded' );
+			sw_assert_same( array( serialize( array() ), 'yes' ), sw_option_row( $option ), 'stored empty, autoloaded' );
 
 			sw_page_cost_new_request();
 			$before = $wpdb->num_queries;
@@ -198,13 +166,13 @@ sw_test(
 			sw_skip( 'on multisite the marker is a network option' );
 		}
 		$option = SessionWarden\Daemon::MARKER_OPTION;
-		$saved  = sw_page_cost_row( $option );
+		$saved  = sw_option_row( $option );
 		try {
 			$wpdb->delete( $wpdb->options, array( 'option_name' => $option ) );
 			wp_cache_delete( $option, 'options' );
 			sw_page_cost_new_request();
 			sw_assert_same( null, SessionWarden\Daemon::marker(), 'no marker' );
-			sw_assert_same( array( '', 'yes' ), sw_page_cost_row( $option ), 'stored as an autoloaded empty string' );
+			sw_assert_same( array( '', 'yes' ), sw_option_row( $option ), 'stored as an autoloaded empty string' );
 			sw_page_cost_new_request();
 			$before = $wpdb->num_queries;
 			sw_assert_same( null, SessionWarden\Daemon::marker(), 'still no marker' );
