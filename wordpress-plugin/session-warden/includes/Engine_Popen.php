@@ -64,8 +64,8 @@ final class Engine_Popen {
 	 *
 	 * @param string $line    Request line (no newline).
 	 * @param float  $timeout Seconds allowed from now.
-	 * @throws Engine_Error On any failure; `listen_failed` when the engine could not listen (the caller then
-	 *                      uses proc_open()).
+	 * @throws Engine_Error On any failure; `listen_failed` when the engine could not listen or PHP cannot
+	 *                      connect to it (the caller then uses proc_open()).
 	 */
 	public function ask( string $line, float $timeout ): string {
 		$deadline = microtime( true ) + $timeout;
@@ -89,8 +89,9 @@ final class Engine_Popen {
 		$errstr = '';
 		$conn   = '' === $socket ? false : @stream_socket_client( 'unix://' . $socket, $errno, $errstr, $left ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
 		if ( false === $conn ) {
+			// E.g. open_basedir or a security policy keeps PHP from this socket: the caller uses proc_open() then.
 			$this->close_now();
-			throw new Engine_Error( "cannot reach the one-shot engine at $socket: $errstr", 'process_failed' );
+			throw new Engine_Error( "cannot reach the one-shot engine at $socket: $errstr", 'listen_failed' );
 		}
 		try {
 			$reply = Engine_Line::exchange( $conn, $line, max( 0.001, $deadline - microtime( true ) ), 'the one-shot engine', 'process_failed' );
