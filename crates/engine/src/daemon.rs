@@ -143,10 +143,7 @@ fn serve_connection(runtime: &Runtime, stream: UnixStream) {
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                match std::str::from_utf8(&line) {
-                    Ok(text) => runtime.handle_envelope_spent(text, true, &mut spent),
-                    Err(_) => error_reply(Value::Null, code::BAD_JSON, "the request is not valid UTF-8 text"),
-                }
+                runtime.handle_bytes_spent(&line, true, &mut spent)
             }
         };
         let mut out = reply.into_bytes();

@@ -176,11 +176,7 @@ fn load_runtime_with(o: &Options, engine_config: wasmtime::Config) -> Result<Run
 fn call(o: &Options) -> ExitCode {
     let runtime = match load_runtime(o) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("session-warden-engine: {e}");
-            println!("{}", error_reply(Value::Null, e.code(), &e.to_string()));
-            return ExitCode::from(2);
-        }
+        Err(e) => return cannot_work(&e),
     };
     if let Some(dir) = &o.listen {
         return call_listen(&runtime, dir);
@@ -191,10 +187,7 @@ fn call(o: &Options) -> ExitCode {
     let reply = match read {
         Err(e) => error_reply(Value::Null, code::BAD_REQUEST, &format!("the request could not be read: {e}")),
         Ok(_) if input.len() > max => session_warden_engine::runtime::too_large(max),
-        Ok(_) => match std::str::from_utf8(&input) {
-            Ok(text) => runtime.handle_envelope(text.trim(), false),
-            Err(_) => error_reply(Value::Null, code::BAD_JSON, "the request is not valid UTF-8 text"),
-        },
+        Ok(_) => runtime.handle_bytes(&input, false),
     };
     Timer::start().lap("request answered");
     let mut out = std::io::stdout().lock();
@@ -209,17 +202,21 @@ fn call(o: &Options) -> ExitCode {
     std::process::exit(0)
 }
 
+/// `call` when the engine itself cannot work: the message on stderr, the same as a JSON error reply on
+/// stdout, exit status 2 (so PHP tells "the engine is broken" from "your request was wrong").
+fn cannot_work(e: &EngineError) -> ExitCode {
+    eprintln!("session-warden-engine: {e}");
+    println!("{}", error_reply(Value::Null, e.code(), &e.to_string()));
+    ExitCode::from(2)
+}
+
 /// `call --listen DIR`: print where to connect, answer the one request that
 /// comes, exit (see once.rs).
 fn call_listen(runtime: &Runtime, dir: &std::path::Path) -> ExitCode {
     use std::os::fd::AsRawFd;
     let once = match session_warden_engine::once::Once::bind(dir) {
         Ok(once) => once,
-        Err(e) => {
-            eprintln!("session-warden-engine: {e}");
-            println!("{}", error_reply(Value::Null, e.code(), &e.to_string()));
-            return ExitCode::from(2);
-        }
+        Err(e) => return cannot_work(&e),
     };
     let hello = serde_json::json!({ "v": 1, "listen": once.path().to_string_lossy() });
     let stdout = std::io::stdout();

@@ -18,9 +18,8 @@
 //!    so `pclose()` returns at once and nothing is left behind.
 
 use crate::daemon::{read_line_capped, Line};
-use crate::runtime::{code, error_reply, too_large, Runtime};
+use crate::runtime::{too_large, Runtime};
 use crate::EngineError;
-use serde_json::Value;
 use std::io::{BufReader, ErrorKind, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt};
@@ -115,10 +114,7 @@ impl Once {
             Ok(Line::Eof) => return Ok(true),
             Err(e) => return Err(err(format!("the request could not be read: {e}"))),
             Ok(Line::TooLong) => too_large(max),
-            Ok(Line::Complete) => match std::str::from_utf8(&line) {
-                Ok(text) => runtime.handle_envelope(text.trim(), false),
-                Err(_) => error_reply(Value::Null, code::BAD_JSON, "the request is not valid UTF-8 text"),
-            },
+            Ok(Line::Complete) => runtime.handle_bytes(&line, false),
         };
         let mut out = reply.into_bytes();
         out.push(b'\n');

@@ -146,6 +146,20 @@ impl Runtime {
         f(&instance, &mut store).map_err(|e| call_error(&e))
     }
 
+    /// [`Self::handle_envelope`] for a request as it was read (stdin or a socket line): bytes that are not
+    /// UTF-8 text get a `bad_json` reply, surrounding whitespace is ignored.
+    pub fn handle_bytes(&self, request: &[u8], require_version: bool) -> String {
+        self.handle_bytes_spent(request, require_version, &mut None)
+    }
+
+    /// [`Self::handle_bytes`] handing the used store to `spent` (see [`Self::handle_envelope_spent`]).
+    pub fn handle_bytes_spent(&self, request: &[u8], require_version: bool, spent: &mut Option<Spent>) -> String {
+        match std::str::from_utf8(request) {
+            Ok(text) => self.handle_envelope_spent(text.trim(), require_version, spent),
+            Err(_) => error_reply(Value::Null, code::BAD_JSON, "the request is not valid UTF-8 text"),
+        }
+    }
+
     /// Answers one request envelope (`{"v":1,"id":…,"op":…,"args":…}`) with one
     /// reply envelope; never fails, every problem becomes an error reply.
     /// `require_version` is true for the daemon, where `v` is mandatory.
