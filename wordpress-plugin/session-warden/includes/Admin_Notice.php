@@ -60,19 +60,6 @@ final class Admin_Notice {
 		if ( ! current_user_can( self::capability() ) ) {
 			return;
 		}
-		if ( ! is_multisite() ) {
-			$status = get_option( Engine::STATUS_OPTION );
-			if ( false === $status ) {
-				// Read on every admin page an administrator opens; stored once (empty) so that it is autoloaded.
-				Settings::autoload_missing( Engine::STATUS_OPTION, serialize( array() ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.serialize_serialize -- the stored form of array().
-				return;
-			}
-			if ( ! is_array( $status ) || empty( $status['last_error'] ) ) {
-				// The usual case, no failure recorded: known from this read, without Engine::last_error()'s
-				// second one through get_site_option() (~19 k instructions, callgrind).
-				return;
-			}
-		}
 		$error = self::current_error();
 		if ( null === $error ) {
 			return;

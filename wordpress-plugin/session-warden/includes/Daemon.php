@@ -214,12 +214,8 @@ final class Daemon {
 
 	/** What the plugin recorded when it started the daemon ({socket, pid, started_at}), or null. */
 	public static function marker(): ?array {
-		$marker = get_site_option( self::MARKER_OPTION );
-		if ( false === $marker ) {
-			// Read on administrators' page loads (admin_check()); stored once as '' (no daemon) so that it
-			// is autoloaded.
-			Settings::autoload_missing( self::MARKER_OPTION, '' );
-		}
+		// Read on administrators' page loads (admin_check()); '' when stored as missing: no daemon.
+		$marker = Settings::network_option( self::MARKER_OPTION, '' );
 		return is_array( $marker ) ? $marker : null;
 	}
 

@@ -82,7 +82,8 @@ final class Engine {
 
 	/** The last failure ({time, op, code, message}) or null. */
 	public static function last_error(): ?array {
-		$status = get_site_option( self::STATUS_OPTION );
+		// Read on every admin page an administrator opens (Admin_Notice); stored as missing: no failure.
+		$status = Settings::network_option( self::STATUS_OPTION, serialize( array() ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.serialize_serialize -- the stored form of array().
 		return is_array( $status ) && is_array( $status['last_error'] ?? null ) ? $status['last_error'] : null;
 	}
 }

@@ -191,14 +191,30 @@ final class Settings {
 	 * sessions are.
 	 */
 	public static function epoch(): int {
-		// On a single site get_site_option() is get_option() behind three more filters (~9 k instructions on
-		// every signed-in request); the epoch is written with update_option() there (end_all_sessions()).
-		$epoch = is_multisite() ? get_site_option( self::EPOCH_OPTION, false ) : get_option( self::EPOCH_OPTION, false );
-		if ( false === $epoch ) {
-			// Every signed-in request reads the epoch (Session_Guard compares it with the kept verdict).
-			self::autoload_missing( self::EPOCH_OPTION, '0' );
+		// Every signed-in request reads the epoch (Session_Guard compares it with the kept verdict).
+		return (int) self::network_option( self::EPOCH_OPTION, '0' );
+	}
+
+	/**
+	 * A network-wide option read on many page views (the logout epoch, the engine status, the daemon
+	 * marker), or false when it does not exist. On a single site get_site_option() is get_option() behind
+	 * three more filters (~9 k instructions a read, callgrind), so get_option() reads it there; a missing one
+	 * is then stored once, autoloaded, as `$stored_empty` (see autoload_missing()), which its readers take
+	 * for "nothing".
+	 *
+	 * @param string $option       Option name.
+	 * @param string $stored_empty What autoload_missing() stores, as kept in the table (serialized for arrays).
+	 * @return mixed
+	 */
+	public static function network_option( string $option, string $stored_empty ) {
+		if ( is_multisite() ) {
+			return get_site_option( $option, false );
 		}
-		return (int) $epoch;
+		$value = get_option( $option, false );
+		if ( false === $value ) {
+			self::autoload_missing( $option, $stored_empty );
+		}
+		return $value;
 	}
 
 	/**
