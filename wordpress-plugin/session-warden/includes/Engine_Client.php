@@ -499,12 +499,8 @@ final class Engine_Client {
 			}
 		}
 		$status = proc_close( $process );
-		if ( 126 === $status || 127 === $status ) {
-			// The shell convention for "could not execute": not executable for this user, or a wrong-architecture binary.
-			throw new Engine_Error( "{$this->binary} cannot be executed by this user (status $status): " . trim( substr( $output[2], 0, 300 ) ), 'spawn_failed' );
-		}
 		if ( 0 !== $status ) {
-			throw new Engine_Error( "the engine exited with status $status: " . trim( substr( $output[2], 0, 500 ) ), 'process_failed' );
+			throw Engine_Error::exited( $status, $this->binary, trim( substr( $output[2], 0, 500 ) ) );
 		}
 		$this->last_via = self::VIA_PROCESS;
 		return $output[1];

@@ -30,9 +30,10 @@ final class Engine_Popen {
 	private static bool $reaper = false;
 
 	/**
-	 * @param resource $pipe From popen().
+	 * @param resource $pipe   From popen().
+	 * @param string   $binary The engine executable (for messages).
 	 */
-	private function __construct( $pipe ) {
+	private function __construct( $pipe, private readonly string $binary ) {
 		$this->pipe = $pipe;
 	}
 
@@ -56,7 +57,7 @@ final class Engine_Popen {
 		if ( ! is_resource( $pipe ) ) {
 			throw new Engine_Error( "could not start {$argv[0]}", 'spawn_failed' );
 		}
-		return new self( $pipe );
+		return new self( $pipe, $argv[0] );
 	}
 
 	/**
@@ -81,7 +82,7 @@ final class Engine_Popen {
 			if ( 'socket' === ( $where['error']['code'] ?? '' ) ) {
 				throw new Engine_Error( $message, 'listen_failed' );
 			}
-			throw new Engine_Error( "the engine exited with status $status: $message", 'process_failed' );
+			throw Engine_Error::exited( $status, $this->binary, $message );
 		}
 		$socket = (string) ( $where['listen'] ?? '' );
 		$left   = max( 0.001, $deadline - microtime( true ) );
@@ -135,12 +136,7 @@ final class Engine_Popen {
 			$chunk  = fread( $this->pipe, 65536 );
 			$hello .= (string) $chunk;
 			if ( feof( $this->pipe ) && ! str_ends_with( $hello, "\n" ) ) {
-				$status = $this->close_now();
-				if ( 126 === $status || 127 === $status ) {
-					// The shell's "could not execute": not executable for this user, or a wrong-architecture binary.
-					throw new Engine_Error( "the engine cannot be executed by this user (status $status)", 'spawn_failed' );
-				}
-				throw new Engine_Error( "the engine exited with status $status before it was asked", 'process_failed' );
+				throw Engine_Error::exited( $this->close_now(), $this->binary, 'it ended before it was asked' );
 			}
 		}
 		return $hello;
