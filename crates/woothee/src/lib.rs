@@ -26,6 +26,7 @@ extern crate regex_lite;
 
 pub mod dataset;
 pub mod parser;
+mod lit;
 mod rx;
 pub mod woothee;
 
