@@ -28,14 +28,20 @@ pub(crate) enum Hint {
     NeedsAsciiCi(&'static str),
 }
 
-/// The shape `(?:L1|L2|…)(C+)E?`: one of the `Starts` hint's literals, a greedy run of bytes of class `C`
-/// (group 1), then, when `ends` is not empty, one of those bytes. It matches exactly where the regex does
-/// when no literal is a prefix of another (so at most one can match at a position), no byte of `ends` is in
-/// the class (so the greedy run never gives anything back), and the class takes either every byte of a
-/// multi-byte character or none (so the run ends on a character boundary). `Rx::run` checks all three.
+/// The shape `(?:L1|L2|…)(C+)E?`: one of `literals`, a greedy run of bytes of class `C` (group 1), then,
+/// when `ends` is not empty, one of those bytes. It matches exactly where the regex does when no literal is a
+/// prefix of another (so at most one can match at a position), no byte of `ends` is in the class (so the
+/// greedy run never gives anything back), and the class takes either every byte of a multi-byte character or
+/// none (so the run ends on a character boundary). `Rx::run` checks all three in debug builds (the tests).
 pub(crate) struct Run {
+    literals: &'static [&'static str],
     class: fn(u8) -> bool,
     ends: &'static [u8],
+}
+
+enum Matcher {
+    Regex { re: Regex, hint: Hint },
+    Run(Run),
 }
 
 /// `[.0-9]`, the version class of most patterns (`\d` is ASCII digits in `regex-lite`).
@@ -44,9 +50,10 @@ pub(crate) fn version(b: u8) -> bool {
 }
 
 pub(crate) struct Rx {
-    re: Regex,
-    hint: Hint,
-    run: Option<Run>,
+    /// The pattern as woothee wrote it: what a `Run` is held to in the tests.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pattern: &'static str,
+    matcher: Matcher,
 }
 
 /// A match: the whole of it, and its groups where the pattern has them.
@@ -98,60 +105,65 @@ impl<'h> Caps<'h> {
 
 impl Rx {
     /// The patterns are woothee's constants, so a failure here is a bug caught by every test (as upstream).
-    pub(crate) fn new(pattern: &str, hint: Hint) -> Rx {
-        Rx { re: Regex::new(pattern).unwrap(), hint, run: None }
+    pub(crate) fn new(pattern: &'static str, hint: Hint) -> Rx {
+        Rx { pattern, matcher: Matcher::Regex { re: Regex::new(pattern).unwrap(), hint } }
     }
 
-    /// A pattern of the [`Run`] shape, matched without the regex engine; `pattern` is kept as its
-    /// definition, which the tests hold the scan to.
-    pub(crate) fn run(pattern: &str, literals: &'static [&'static str], class: fn(u8) -> bool, ends: &'static [u8]) -> Rx {
+    /// A pattern of the [`Run`] shape, matched by a scan. Its regex is never compiled outside the tests:
+    /// each engine request is a fresh instance, where compiling a pattern costs more than the parse.
+    pub(crate) fn run(pattern: &'static str, literals: &'static [&'static str], class: fn(u8) -> bool, ends: &'static [u8]) -> Rx {
         // ASCII literals also keep every search start on a character boundary.
-        let ascii = literals.iter().all(|l| !l.is_empty() && l.is_ascii());
-        let prefix = literals.iter().any(|a| literals.iter().any(|b| a != b && b.starts_with(a)));
-        let ends_in_class = ends.iter().any(|&b| class(b));
-        let splits_chars = (0x80..=0xff).any(|b| class(b) != class(0x80));
-        assert!(ascii && !prefix && !ends_in_class && !splits_chars, "{} does not have the run shape", pattern);
-        Rx { re: Regex::new(pattern).unwrap(), hint: Hint::Starts(literals), run: Some(Run { class, ends }) }
-    }
-
-    /// Where a match can begin at the earliest, or None when it cannot occur at all.
-    fn earliest(&self, haystack: &str) -> Option<usize> {
-        match self.hint {
-            Hint::Starts(literals) => literals.iter().filter_map(|l| lit::find(haystack, l)).min(),
-            Hint::StartsAsciiCi(literals) => literals.iter().filter_map(|l| find_ascii_ci(haystack, l)).min(),
-            Hint::Needs(literal) => lit::has(haystack, literal).then_some(0),
-            Hint::NeedsAsciiCi(literal) => find_ascii_ci(haystack, literal).map(|_| 0),
-        }
+        debug_assert!(
+            literals.iter().all(|l| !l.is_empty() && l.is_ascii())
+                && !literals.iter().any(|a| literals.iter().any(|b| a != b && b.starts_with(a)))
+                && !ends.iter().any(|&b| class(b))
+                && (0x80..=0xff).all(|b| class(b) == class(0x80)),
+            "{} does not have the run shape",
+            pattern
+        );
+        Rx { pattern, matcher: Matcher::Run(Run { literals, class, ends }) }
     }
 
     pub(crate) fn is_match(&self, haystack: &str) -> bool {
-        if self.run.is_some() {
-            return self.captures(haystack).is_some();
+        match &self.matcher {
+            Matcher::Run(run) => scan(run, haystack).is_some(),
+            // `_at` keeps `^` meaning the start of the haystack, not of the search.
+            Matcher::Regex { re, hint } => earliest(hint, haystack).is_some_and(|at| re.is_match_at(haystack, at)),
         }
-        // `_at` keeps `^` meaning the start of the haystack, not of the search.
-        self.earliest(haystack).is_some_and(|at| self.re.is_match_at(haystack, at))
     }
 
     pub(crate) fn captures<'h>(&self, haystack: &'h str) -> Option<Caps<'h>> {
-        match (&self.run, &self.hint) {
-            (Some(run), Hint::Starts(literals)) => scan(run, literals, haystack),
-            _ => self.earliest(haystack).and_then(|at| self.re.captures_at(haystack, at)).map(Caps::Regex),
+        match &self.matcher {
+            Matcher::Run(run) => scan(run, haystack),
+            Matcher::Regex { re, hint } => earliest(hint, haystack).and_then(|at| re.captures_at(haystack, at)).map(Caps::Regex),
         }
     }
 
+    /// The plain regex, without hint or scan.
     #[cfg(test)]
-    pub(crate) fn unhinted(&self) -> &Regex {
-        &self.re
+    pub(crate) fn unhinted(&self) -> Regex {
+        Regex::new(self.pattern).unwrap()
+    }
+}
+
+/// Where a match can begin at the earliest, or None when it cannot occur at all.
+fn earliest(hint: &Hint, haystack: &str) -> Option<usize> {
+    match *hint {
+        Hint::Starts(literals) => literals.iter().filter_map(|l| lit::find(haystack, l)).min(),
+        Hint::StartsAsciiCi(literals) => literals.iter().filter_map(|l| find_ascii_ci(haystack, l)).min(),
+        Hint::Needs(literal) => lit::has(haystack, literal).then_some(0),
+        Hint::NeedsAsciiCi(literal) => find_ascii_ci(haystack, literal).map(|_| 0),
     }
 }
 
 /// The leftmost match of a [`Run`]: each literal occurrence in turn, left to right, until one is followed
 /// by a non-empty run and, if the shape has one, its closing byte.
-fn scan<'h>(run: &Run, literals: &[&str], haystack: &'h str) -> Option<Caps<'h>> {
+fn scan<'h>(run: &Run, haystack: &'h str) -> Option<Caps<'h>> {
     let bytes = haystack.as_bytes();
     let mut from = 0;
     loop {
-        let (at, literal) = literals
+        let (at, literal) = run
+            .literals
             .iter()
             .filter_map(|l| lit::find(&haystack[from..], l).map(|i| (from + i, l.len())))
             .min_by_key(|&(at, _)| at)?;
