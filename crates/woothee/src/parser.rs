@@ -1,7 +1,7 @@
 use std::borrow::Cow;
 
 use crate::lit;
-use crate::rx::{version, Hint, Rx};
+use crate::rx::{version, Hint, Parts, Rx};
 
 use crate::dataset;
 use crate::woothee::VALUE_UNKNOWN;
@@ -36,18 +36,18 @@ lazy_static! {
     static ref RX_WIN_PHONE: Rx = Rx::new(r"^Phone(?: OS)? ([.0-9]+)", Hint::Starts(&["Phone"]));
     static ref RX_WEBVIEW_PATTERN: Rx = Rx::new(r"iP(hone;|ad;|od) .*like Mac OS X", Hint::Starts(&["iPhone;", "iPad;", "iPod "]));
     static ref RX_WEBVIEW_VERSION_PATTERN: Rx = Rx::run(r"Version/([.0-9]+)", &["Version/"], version, b"");
-    static ref RX_PPC_OS_VERSION: Rx = Rx::new(r"rv:(\d+\.\d+\.\d+)", Hint::Starts(&["rv:"]));
+    static ref RX_PPC_OS_VERSION: Rx = Rx::parts(r"rv:(\d+\.\d+\.\d+)", Parts { literals: &["rv:"], first: "", seps: b".", min: 3, max: 3, ends: &[] });
     static ref RX_FREEBSD_OS_VERSION: Rx = Rx::run(r"FreeBSD ([^;\)]+);", &["FreeBSD "], |b| b != b';' && b != b')', b";");
     static ref RX_CHROMEOS_OS_VERSION: Rx = Rx::run(r"CrOS ([^\)]+)\)", &["CrOS "], |b| b != b')', b")");
-    static ref RX_ANDROIDOS_OS_VERSION: Rx = Rx::new(r"Android[- ](\d+(?:\.\d+(?:\.\d+)?)?)", Hint::Starts(&["Android"]));
+    static ref RX_ANDROIDOS_OS_VERSION: Rx = Rx::parts(r"Android[- ](\d+(?:\.\d+(?:\.\d+)?)?)", Parts { literals: &["Android-", "Android "], first: "", seps: b".", min: 1, max: 3, ends: &[] });
     static ref RX_PSP_OS_VERSION: Rx = Rx::run(r"PSP \(PlayStation Portable\); ([.0-9]+)\)", &["PSP (PlayStation Portable); "], version, b")");
     static ref RX_PS3_OS_VERSION: Rx = Rx::run(r"PLAYSTATION 3;? ([.0-9]+)\)", &["PLAYSTATION 3; ", "PLAYSTATION 3 "], version, b")");
     static ref RX_PSVITA_OS_VERSION: Rx = Rx::run(r"PlayStation Vita ([.0-9]+)\)", &["PlayStation Vita "], version, b")");
     static ref RX_PS4_OS_VERSION: Rx = Rx::run(r"PlayStation 4 ([.0-9]+)\)", &["PlayStation 4 "], version, b")");
     static ref RX_BLACKBERRY10_OS_VERSION: Rx = Rx::new(r"BB10(?:.+)Version/([.0-9]+) ", Hint::Starts(&["BB10"]));
     static ref RX_BLACKBERRY_OS_VERSION: Rx = Rx::new(r"BlackBerry(?:\d+)/([.0-9]+) ", Hint::Starts(&["BlackBerry"]));
-    static ref RX_OSX_IPHONE_OS_VERSION: Rx = Rx::new(r"; CPU(?: iPhone)? OS (\d+_\d+(?:_\d+)?) like Mac OS X", Hint::Starts(&["; CPU"]));
-    static ref RX_OSX_OS_VERSION: Rx = Rx::new(r"Mac OS X (10[._]\d+(?:[._]\d+)?)(?:\)|;)", Hint::Starts(&["Mac OS X "]));
+    static ref RX_OSX_IPHONE_OS_VERSION: Rx = Rx::parts(r"; CPU(?: iPhone)? OS (\d+_\d+(?:_\d+)?) like Mac OS X", Parts { literals: &["; CPU iPhone OS ", "; CPU OS "], first: "", seps: b"_", min: 2, max: 3, ends: &[" like Mac OS X"] });
+    static ref RX_OSX_OS_VERSION: Rx = Rx::parts(r"Mac OS X (10[._]\d+(?:[._]\d+)?)(?:\)|;)", Parts { literals: &["Mac OS X "], first: "10", seps: b"._", min: 2, max: 3, ends: &[")", ";"] });
     static ref RX_HTTP_CLIENT: Rx = Rx::new(r"^(?:Apache-HttpClient/|Jakarta Commons-HttpClient/|Java/)", Hint::Starts(&["Apache-HttpClient/", "Jakarta Commons-HttpClient/", "Java/"]));
     static ref RX_HTTP_CLIENT_OTHER: Rx = Rx::new(r"[- ]HttpClient(/|$)", Hint::Needs("HttpClient"));
     static ref RX_PHP: Rx = Rx::new(r"^(?:PHP|WordPress|CakePHP|PukiWiki|PECL::HTTP)(?:/| |$)", Hint::Starts(&["PHP", "WordPress", "CakePHP", "PukiWiki", "PECL::HTTP"]));
@@ -55,7 +55,7 @@ lazy_static! {
     static ref RX_MAYBE_CRAWLER_OTHER: Rx = Rx::new(r"(?:Rome Client |UnwindFetchor/|ia_archiver |Summify |PostRank/)", Hint::Starts(&["Rome Client ", "UnwindFetchor/", "ia_archiver ", "Summify ", "PostRank/"]));
     static ref RX_SAMSUNG_BROWSER: Rx = Rx::run(r"SamsungBrowser/([.0-9]+)", &["SamsungBrowser/"], version, b"");
     static ref RX_SLEIPNIR_VERSION: Rx = Rx::run(r"Sleipnir/([.0-9]+)", &["Sleipnir/"], version, b"");
-    static ref RX_YABROWSER_VERSION: Rx = Rx::new(r"YaBrowser/(\d+\.\d+\.\d+\.\d+)", Hint::Starts(&["YaBrowser/"]));
+    static ref RX_YABROWSER_VERSION: Rx = Rx::parts(r"YaBrowser/(\d+\.\d+\.\d+\.\d+)", Parts { literals: &["YaBrowser/"], first: "", seps: b".", min: 4, max: 4, ends: &[] });
 }
 
 #[derive(Debug, Default)]
@@ -1464,6 +1464,18 @@ mod hint_tests {
             }
         }
         out.extend(["", "-", "bot", "Bot/", "x rss/", "HttpClient", "PHP"].map(String::from));
+        // Near misses for the scanned shapes: runs that stop early, parts too few or too many, a literal
+        // that repeats before the real match, endings that are absent or one byte off.
+        out.extend(
+            [
+                "Chrome/ Chrome/1.2", "CrMo/CriOS/9", "Edg/Edge/12.0", "MSIE 7.0 ;MSIE 8;", "Trident/7.0)Trident/6;",
+                "Windows NT 10.0\\x", "Windows NT 6.1", "Windows é;", "FreeBSD é;", "CrOS x86 é)", "Opera/Opera 9",
+                "Mac OS X 10_15_", "Mac OS X 105_3)", "Mac OS X 10.15.7.1)", "Mac OS X 10_15 Mac OS X 10_14;",
+                "; CPU OS 17_ like Mac OS X", "; CPU iPhone OS 17_5_1_2 like Mac OS X", "; CPU iPhone OS 17 like Mac OS X; CPU OS 16_1 like Mac OS X",
+                "Android 4.4.", "Android-4..4", "Android 10.0.1.2", "Android Android 5", "rv:1.2 rv:1.2.3.4", "YaBrowser/1.2.3 YaBrowser/1.2.3.4.5",
+            ]
+            .map(String::from),
+        );
         out
     }
 

@@ -39,9 +39,25 @@ pub(crate) struct Run {
     ends: &'static [u8],
 }
 
+/// The shape `(?:L1|L2|…)(F(?:S\d+){min-1,max-1})(?:E1|E2|…)`: one of `literals`, then group 1: a first
+/// part (the literal `first`, or `\d+` when it is empty) and up to `max - 1` more parts, each a byte of
+/// `seps` and `\d+`, at least `min` parts in all; then, when `ends` is not empty, one of those literals. A
+/// version like `17_5` or `10.15.7` between fixed text. Exact when the literals are as for a [`Run`] and
+/// neither a separator nor an end's first byte is a digit or (for an end) a separator, so no greedy step
+/// ever has to give anything back; `Rx::parts` checks that in debug builds.
+pub(crate) struct Parts {
+    pub(crate) literals: &'static [&'static str],
+    pub(crate) first: &'static str,
+    pub(crate) seps: &'static [u8],
+    pub(crate) min: usize,
+    pub(crate) max: usize,
+    pub(crate) ends: &'static [&'static str],
+}
+
 enum Matcher {
     Regex { re: Regex, hint: Hint },
     Run(Run),
+    Parts(Parts),
 }
 
 /// `[.0-9]`, the version class of most patterns (`\d` is ASCII digits in `regex-lite`).
@@ -112,10 +128,8 @@ impl Rx {
     /// A pattern of the [`Run`] shape, matched by a scan. Its regex is never compiled outside the tests:
     /// each engine request is a fresh instance, where compiling a pattern costs more than the parse.
     pub(crate) fn run(pattern: &'static str, literals: &'static [&'static str], class: fn(u8) -> bool, ends: &'static [u8]) -> Rx {
-        // ASCII literals also keep every search start on a character boundary.
         debug_assert!(
-            literals.iter().all(|l| !l.is_empty() && l.is_ascii())
-                && !literals.iter().any(|a| literals.iter().any(|b| a != b && b.starts_with(a)))
+            valid_literals(literals)
                 && !ends.iter().any(|&b| class(b))
                 && (0x80..=0xff).all(|b| class(b) == class(0x80)),
             "{} does not have the run shape",
@@ -124,9 +138,23 @@ impl Rx {
         Rx { pattern, matcher: Matcher::Run(Run { literals, class, ends }) }
     }
 
+    /// A pattern of the [`Parts`] shape, matched by a scan (its regex, as for [`Rx::run`], only in the tests).
+    pub(crate) fn parts(pattern: &'static str, shape: Parts) -> Rx {
+        debug_assert!(
+            valid_literals(shape.literals)
+                && !shape.seps.iter().any(u8::is_ascii_digit)
+                && shape.ends.iter().all(|e| e.bytes().next().is_some_and(|b| !b.is_ascii_digit() && !shape.seps.contains(&b)))
+                && (1..=shape.max).contains(&shape.min),
+            "{} does not have the parts shape",
+            pattern
+        );
+        Rx { pattern, matcher: Matcher::Parts(shape) }
+    }
+
     pub(crate) fn is_match(&self, haystack: &str) -> bool {
         match &self.matcher {
             Matcher::Run(run) => scan(run, haystack).is_some(),
+            Matcher::Parts(parts) => scan_parts(parts, haystack).is_some(),
             // `_at` keeps `^` meaning the start of the haystack, not of the search.
             Matcher::Regex { re, hint } => earliest(hint, haystack).is_some_and(|at| re.is_match_at(haystack, at)),
         }
@@ -135,6 +163,7 @@ impl Rx {
     pub(crate) fn captures<'h>(&self, haystack: &'h str) -> Option<Caps<'h>> {
         match &self.matcher {
             Matcher::Run(run) => scan(run, haystack),
+            Matcher::Parts(parts) => scan_parts(parts, haystack),
             Matcher::Regex { re, hint } => earliest(hint, haystack).and_then(|at| re.captures_at(haystack, at)).map(Caps::Regex),
         }
     }
@@ -156,26 +185,78 @@ fn earliest(hint: &Hint, haystack: &str) -> Option<usize> {
     }
 }
 
-/// The leftmost match of a [`Run`]: each literal occurrence in turn, left to right, until one is followed
-/// by a non-empty run and, if the shape has one, its closing byte.
-fn scan<'h>(run: &Run, haystack: &'h str) -> Option<Caps<'h>> {
-    let bytes = haystack.as_bytes();
+/// Non-empty ASCII literals (which keeps every search start on a character boundary), none a prefix of
+/// another (so at most one matches at a position).
+fn valid_literals(literals: &[&str]) -> bool {
+    literals.iter().all(|l| !l.is_empty() && l.is_ascii()) && !literals.iter().any(|a| literals.iter().any(|b| a != b && b.starts_with(a)))
+}
+
+/// Each occurrence of one of `literals` in turn, left to right, until `rest` accepts what follows it;
+/// `rest` gets the haystack and where the literal ends, and answers the group and the match's end.
+fn leftmost<'h>(literals: &[&str], haystack: &'h str, rest: impl Fn(&[u8], usize) -> Option<(usize, usize)>) -> Option<Caps<'h>> {
     let mut from = 0;
     loop {
-        let (at, literal) = run
-            .literals
+        let (at, len) = literals
             .iter()
             .filter_map(|l| lit::find(&haystack[from..], l).map(|i| (from + i, l.len())))
             .min_by_key(|&(at, _)| at)?;
-        let start = at + literal;
-        let end = start + bytes[start..].iter().take_while(|&&b| (run.class)(b)).count();
-        let closed = run.ends.is_empty() || bytes.get(end).is_some_and(|b| run.ends.contains(b));
-        if end > start && closed {
-            let whole_end = if run.ends.is_empty() { end } else { end + 1 };
+        let start = at + len;
+        if let Some((end, whole_end)) = rest(haystack.as_bytes(), start) {
             return Some(Caps::Run { haystack, whole: at..whole_end, group: start..end });
         }
         from = at + 1;
     }
+}
+
+/// The end of the run of bytes of `class` that starts at `at`.
+fn run_end(bytes: &[u8], at: usize, class: impl Fn(u8) -> bool) -> usize {
+    at + bytes[at..].iter().take_while(|&&b| class(b)).count()
+}
+
+/// The leftmost match of a [`Run`]: a non-empty run after the literal and, if the shape has one, its
+/// closing byte.
+fn scan<'h>(run: &Run, haystack: &'h str) -> Option<Caps<'h>> {
+    leftmost(run.literals, haystack, |bytes, start| {
+        let end = run_end(bytes, start, run.class);
+        if end == start {
+            return None;
+        }
+        if run.ends.is_empty() {
+            return Some((end, end));
+        }
+        bytes.get(end).filter(|b| run.ends.contains(b)).map(|_| (end, end + 1))
+    })
+}
+
+/// The leftmost match of a [`Parts`] shape.
+fn scan_parts<'h>(shape: &Parts, haystack: &'h str) -> Option<Caps<'h>> {
+    leftmost(shape.literals, haystack, |bytes, start| {
+        let mut end = if shape.first.is_empty() {
+            run_end(bytes, start, |b| b.is_ascii_digit())
+        } else if bytes[start..].starts_with(shape.first.as_bytes()) {
+            start + shape.first.len()
+        } else {
+            start
+        };
+        if end == start {
+            return None;
+        }
+        let mut parts = 1;
+        while parts < shape.max
+            && bytes.get(end).is_some_and(|b| shape.seps.contains(b))
+            && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
+        {
+            end = run_end(bytes, end + 1, |b| b.is_ascii_digit());
+            parts += 1;
+        }
+        if parts < shape.min {
+            return None;
+        }
+        if shape.ends.is_empty() {
+            return Some((end, end));
+        }
+        shape.ends.iter().find(|e| bytes[end..].starts_with(e.as_bytes())).map(|e| (end, end + e.len()))
+    })
 }
 
 /// Byte offset of the first ASCII-case-insensitive occurrence of `needle`, a non-empty ASCII literal.
