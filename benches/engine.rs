@@ -62,7 +62,7 @@ fn main() {
     // One-shot start-up, step by step (what every `call` pays before deciding),
     // on the same path as `call`: the BLAKE3 check alone (in memory, two
     // threads), then `artifact::load` as a whole (open, mapping, hash check,
-    // `deserialize_file`, prefault), then the first call in a fresh instance.
+    // `deserialize_raw` of that mapping), then the first call in a fresh instance.
     let art = repo.join("build/engine/session-warden.cwasm");
     let engine = wasmtime::Engine::new(&config()).expect("engine");
     let bytes = std::fs::read(&art).expect("read artifact");

@@ -58,14 +58,13 @@ pub fn default_path() -> Result<PathBuf, EngineError> {
 
 /// Verifies and loads the artifact.
 ///
-/// The file is hashed through a read-only mapping of one open file and then
-/// mapped by wasmtime (`deserialize_file`), instead of being read and copied
-/// twice: a one-shot `call` pays this on every request, and for a multi-MB
-/// artifact the copies cost more than the decision. Between the hash and the
-/// load the file must not change; only its owner could do that (world-writable
-/// files and folders are refused), and the same owner could replace the engine
-/// binary itself, so that owner is trusted anyway. The inode is checked again
-/// after loading to catch a swapped file.
+/// The file is mapped once, read-only, hashed, and that same mapping is what
+/// wasmtime loads (`deserialize_raw`): no copy, and no second mapping to page in,
+/// which a one-shot `call` pays on every request. A private mapping still shows
+/// writes made to the file itself afterwards; only its owner could make them
+/// (world-writable files and folders are refused), and the same owner could
+/// replace the engine binary itself, so that owner is trusted anyway. The inode
+/// is checked again after loading to catch a swapped file.
 pub fn load(engine: &Engine, path: &Path, expected_blake3: &str) -> Result<Component, EngineError> {
     load_hashing(engine, path, expected_blake3, Hashing::AllCpus)
 }
@@ -89,7 +88,11 @@ pub fn load_hashing(
     hashing: Hashing,
 ) -> Result<Component, EngineError> {
     let (real, file, identity) = open_checked(path)?;
-    let actual = hash_file(&file, &real, hashing)?;
+    let image = Image::map(&file, &real)?;
+    let actual = match hashing {
+        Hashing::AllCpus => blake3_hex(image.bytes()),
+        Hashing::OneThread => blake3::hash(image.bytes()).to_hex().to_string(),
+    };
     if actual != expected_blake3 {
         return Err(EngineError::Artifact(format!(
             "{} has BLAKE3 hash {actual}, but this engine expects {expected_blake3}; the file is damaged, \
@@ -97,10 +100,12 @@ pub fn load_hashing(
             path.display()
         )));
     }
-    // SAFETY: the file is exactly the artifact our build produced (BLAKE3 checked
-    // above against a hash fixed at build time or given by the developer), so it
-    // is a valid wasmtime artifact for this wasmtime version and configuration.
-    let component = unsafe { Component::deserialize_file(engine, &real) }.map_err(|e| {
+    // SAFETY: the mapping holds exactly the bytes just hashed, the artifact our build produced (BLAKE3
+    // checked above against a hash fixed at build time or given by the developer), so it is a valid
+    // wasmtime artifact for this wasmtime version and configuration. It stays mapped for the rest of the
+    // process (`Image::keep`) and nothing writes to it: wasmtime only reads it, and makes its code
+    // executable through `CodeMapping`.
+    let component = unsafe { Component::deserialize_raw(engine, image.keep()) }.map_err(|e| {
         EngineError::Artifact(format!(
             "{} matches its hash but wasmtime refused it ({e}); the engine and the artifact \
              come from different builds",
@@ -111,71 +116,89 @@ pub fn load_hashing(
     if after != Some(identity) {
         return Err(EngineError::Artifact(format!("{} changed while it was being loaded", real.display())));
     }
-    prefault(&component);
     Ok(component)
 }
 
-/// Maps the loaded artifact's native code in one call (Linux 5.14+, best
-/// effort): the first call otherwise takes a page fault per few pages of code it
-/// touches, which a one-shot `call` pays on every request. Only the executable
-/// sections are populated (the artifact's other big part, the initial memory
-/// image, reaches instances through a mapping of its own).
-fn prefault(component: &Component) {
-    let range = component.image_range();
-    let len = (range.end as usize).saturating_sub(range.start as usize);
-    if len == 0 {
-        return;
+/// The artifact file mapped once, read-only and with every page mapped in: hashed, then handed to wasmtime
+/// as it is. (Loading it with `deserialize_file` mapped and paged in the file a second time, which a
+/// one-shot `call` paid on every request.)
+struct Image {
+    ptr: std::ptr::NonNull<u8>,
+    len: usize,
+}
+
+impl Image {
+    fn map(file: &std::fs::File, real: &Path) -> Result<Image, EngineError> {
+        use std::os::fd::AsRawFd;
+        let len = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
+        if len == 0 {
+            return Err(EngineError::Artifact(format!("{} is empty", real.display())));
+        }
+        // SAFETY: a private read-only mapping of a file we hold open. MAP_POPULATE maps every page of the
+        // (page-cached) file at once instead of taking a fault per page, for the hash and the code alike.
+        let ptr = unsafe {
+            libc::mmap(std::ptr::null_mut(), len, libc::PROT_READ, libc::MAP_PRIVATE | libc::MAP_POPULATE, file.as_raw_fd(), 0)
+        };
+        let mapped = if ptr == libc::MAP_FAILED { None } else { std::ptr::NonNull::new(ptr as *mut u8) };
+        match mapped {
+            Some(ptr) => Ok(Image { ptr, len }),
+            None => Err(EngineError::Artifact(format!(
+                "{} cannot be mapped: {}",
+                real.display(),
+                std::io::Error::last_os_error()
+            ))),
+        }
     }
-    // SAFETY: wasmtime keeps the artifact mapped readable for as long as
-    // `component` lives, `len` bytes from `range.start`; only read here.
-    let image = unsafe { std::slice::from_raw_parts(range.start, len) };
-    for (offset, size) in executable_sections(image) {
-        // SAFETY: advice on part of that mapping (bounds checked by
-        // `executable_sections`); MADV_POPULATE_READ only maps pages in and
-        // never changes contents. Failure (older kernels) is harmless: the pages
-        // then fault in on use.
-        let _ = unsafe { libc::madvise(range.start.add(offset) as *mut libc::c_void, size, libc::MADV_POPULATE_READ) };
+
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: `ptr` maps `len` readable bytes until the mapping is dropped.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+
+    /// The mapping, never unmapped: the component runs code from it for as long as the process lives.
+    fn keep(self) -> std::ptr::NonNull<[u8]> {
+        let kept = std::ptr::NonNull::slice_from_raw_parts(self.ptr, self.len);
+        std::mem::forget(self);
+        kept
     }
 }
 
-/// `(offset, size)` of the executable sections of an ELF64 little-endian image,
-/// page-aligned and within `image`; empty when the image is not such an ELF.
-fn executable_sections(image: &[u8]) -> Vec<(usize, usize)> {
-    const SHF_EXECINSTR: u64 = 0x4;
-    let bytes = |base: usize, at: usize, n: usize| {
-        let start = base.checked_add(at)?;
-        image.get(start..start.checked_add(n)?)
-    };
-    let u16_at = |o: usize| bytes(o, 0, 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
-    let u64_at = |base: usize, at: usize| {
-        bytes(base, at, 8).and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_le_bytes)
-    };
-    let mut out = Vec::new();
-    if image.get(..6) != Some(&[0x7f, b'E', b'L', b'F', 2, 1][..]) {
-        return out;
+impl Drop for Image {
+    fn drop(&mut self) {
+        // SAFETY: unmaps exactly the mapping `map` created; no borrow of it outlives `self`.
+        unsafe { libc::munmap(self.ptr.as_ptr() as *mut libc::c_void, self.len) };
     }
-    let (Some(shoff), Some(shentsize), Some(shnum)) = (u64_at(0, 0x28), u16_at(0x3a), u16_at(0x3c)) else {
-        return out;
-    };
-    if shentsize < 0x40 {
-        return out;
+}
+
+/// How wasmtime makes the code of an artifact executable when it did not map the artifact itself: the
+/// text section of our read-only mapping becomes read + execute, never writable.
+pub(crate) struct CodeMapping;
+
+impl wasmtime::CustomCodeMemory for CodeMapping {
+    fn required_alignment(&self) -> usize {
+        // SAFETY: sysconf only reads a system constant.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        usize::try_from(page).unwrap_or(4096)
     }
-    for i in 0..shnum {
-        let Some(h) = (shoff as usize).checked_add(i * shentsize) else { break };
-        let (Some(flags), Some(offset), Some(size)) = (u64_at(h, 8), u64_at(h, 24), u64_at(h, 32)) else {
-            break;
-        };
-        let (offset, size) = (offset as usize, size as usize);
-        if flags & SHF_EXECINSTR == 0 || size == 0 {
-            continue;
-        }
-        let start = offset & !4095;
-        match offset.checked_add(size) {
-            Some(end) if end <= image.len() => out.push((start, end - start)),
-            _ => {}
-        }
+
+    fn publish_executable(&self, ptr: *const u8, len: usize) -> wasmtime::Result<()> {
+        protect(ptr, len, libc::PROT_READ | libc::PROT_EXEC)
     }
-    out
+
+    fn unpublish_executable(&self, ptr: *const u8, len: usize) -> wasmtime::Result<()> {
+        protect(ptr, len, libc::PROT_READ)
+    }
+}
+
+fn protect(ptr: *const u8, len: usize, prot: libc::c_int) -> wasmtime::Result<()> {
+    if len == 0 {
+        return Ok(());
+    }
+    // SAFETY: wasmtime passes a page-aligned range of code memory it owns (see `required_alignment`).
+    if unsafe { libc::mprotect(ptr as *mut libc::c_void, len, prot) } != 0 {
+        return Err(wasmtime::Error::msg(format!("cannot change code memory protection: {}", std::io::Error::last_os_error())));
+    }
+    Ok(())
 }
 
 type Identity = (u64, u64, u64, i64, i64);
@@ -213,72 +236,4 @@ fn open_checked(path: &Path) -> Result<(PathBuf, std::fs::File, Identity), Engin
     }
     let identity = (meta.dev(), meta.ino(), meta.len(), meta.mtime(), meta.mtime_nsec());
     Ok((real, file, identity))
-}
-
-fn hash_file(file: &std::fs::File, real: &Path, hashing: Hashing) -> Result<String, EngineError> {
-    use std::os::fd::AsRawFd;
-    let len = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
-    if len == 0 {
-        return Err(EngineError::Artifact(format!("{} is empty", real.display())));
-    }
-    // SAFETY: a private read-only mapping of a file we hold open; it is only read
-    // as bytes here and unmapped before returning. MAP_POPULATE maps every page
-    // of the (page-cached) file at once instead of taking a fault per page.
-    let ptr = unsafe {
-        libc::mmap(
-            std::ptr::null_mut(),
-            len,
-            libc::PROT_READ,
-            libc::MAP_PRIVATE | libc::MAP_POPULATE,
-            file.as_raw_fd(),
-            0,
-        )
-    };
-    if ptr == libc::MAP_FAILED {
-        return Err(EngineError::Artifact(format!(
-            "{} cannot be mapped: {}",
-            real.display(),
-            std::io::Error::last_os_error()
-        )));
-    }
-    // SAFETY: `ptr` maps `len` readable bytes (checked above) until munmap below.
-    let bytes = unsafe { std::slice::from_raw_parts(ptr as *const u8, len) };
-    let hash = match hashing {
-        Hashing::AllCpus => blake3_hex(bytes),
-        Hashing::OneThread => blake3::hash(bytes).to_hex().to_string(),
-    };
-    // SAFETY: unmaps exactly the mapping created above; `bytes` is not used after.
-    unsafe { libc::munmap(ptr, len) };
-    Ok(hash)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::executable_sections;
-
-    #[test]
-    fn executable_sections_are_bounded() {
-        assert!(executable_sections(b"").is_empty());
-        assert!(executable_sections(b"not an elf at all").is_empty());
-        // An ELF64 header whose section table lies outside the image.
-        let mut elf = vec![0u8; 0x40];
-        elf[..6].copy_from_slice(&[0x7f, b'E', b'L', b'F', 2, 1]);
-        elf[0x28..0x30].copy_from_slice(&u64::MAX.to_le_bytes());
-        elf[0x3a..0x3c].copy_from_slice(&0x40u16.to_le_bytes());
-        elf[0x3c..0x3e].copy_from_slice(&3u16.to_le_bytes());
-        assert!(executable_sections(&elf).is_empty());
-        // One executable section at 0x1000, 0x20 bytes, inside a 0x2000-byte image;
-        // one reaching past the end (ignored).
-        let mut img = vec![0u8; 0x2000];
-        img[..0x40].copy_from_slice(&elf);
-        img[0x28..0x30].copy_from_slice(&0x100u64.to_le_bytes());
-        img[0x3c..0x3e].copy_from_slice(&2u16.to_le_bytes());
-        for (i, (off, size)) in [(0x1000u64, 0x20u64), (0x1f00, 0x200)].into_iter().enumerate() {
-            let h = 0x100 + i * 0x40;
-            img[h + 8..h + 16].copy_from_slice(&4u64.to_le_bytes());
-            img[h + 24..h + 32].copy_from_slice(&off.to_le_bytes());
-            img[h + 32..h + 40].copy_from_slice(&size.to_le_bytes());
-        }
-        assert_eq!(executable_sections(&img), vec![(0x1000, 0x20)]);
-    }
 }

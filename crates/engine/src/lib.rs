@@ -44,6 +44,8 @@ pub fn config() -> wasmtime::Config {
     // without it the artifact is smaller and loading skips registering one
     // unwind entry per function.
     config.native_unwind_info(false);
+    // Artifacts are loaded from the mapping their hash was checked on (`artifact::load`).
+    config.with_custom_code_memory(Some(std::sync::Arc::new(artifact::CodeMapping)));
     config
 }
 
