@@ -10,8 +10,9 @@
 //! Most of woothee's patterns read a version: a literal, then a run of one character class, sometimes closed
 //! by one character (`Chrome/([.0-9]+)`, `MSIE ([.0-9]+);`). Even started at the right place, `regex-lite`'s
 //! engine spends about a microsecond on each; the ordinary browser's parse ran three or four of them, over
-//! half of its time. Those patterns are declared as a [`Run`] and matched by a plain scan, which gives the
-//! same match and group as the regex (the same test checks that too).
+//! half of its time. Those patterns are declared as a [`Run`] (or, for versions in parts such as `17_5`, as
+//! [`Parts`]) and matched by a plain scan, which gives the same match and group as the regex (the same test
+//! checks that too).
 
 use crate::lit;
 use regex_lite::{Captures, Regex};
@@ -75,7 +76,8 @@ pub(crate) struct Rx {
 /// A match: the whole of it, and its groups where the pattern has them.
 pub(crate) enum Caps<'h> {
     Regex(Captures<'h>),
-    Run { haystack: &'h str, whole: Range<usize>, group: Range<usize> },
+    /// From a [`Run`] or [`Parts`] scan: the whole match and group 1.
+    Scan { haystack: &'h str, whole: Range<usize>, group: Range<usize> },
 }
 
 /// One group of a match.
@@ -95,14 +97,14 @@ impl<'h> Caps<'h> {
     pub(crate) fn len(&self) -> usize {
         match self {
             Caps::Regex(c) => c.len(),
-            Caps::Run { .. } => 2,
+            Caps::Scan { .. } => 2,
         }
     }
 
     pub(crate) fn get(&self, i: usize) -> Option<Found<'h>> {
         match self {
             Caps::Regex(c) => c.get(i).map(|m| Found { haystack: m.as_str(), range: 0..m.len() }),
-            Caps::Run { haystack, whole, group } => match i {
+            Caps::Scan { haystack, whole, group } => match i {
                 0 => Some(Found { haystack, range: whole.clone() }),
                 1 => Some(Found { haystack, range: group.clone() }),
                 _ => None,
@@ -114,7 +116,7 @@ impl<'h> Caps<'h> {
     pub(crate) fn spans(&self) -> Vec<Option<Range<usize>>> {
         match self {
             Caps::Regex(c) => c.iter().map(|m| m.map(|m| m.range())).collect(),
-            Caps::Run { whole, group, .. } => vec![Some(whole.clone()), Some(group.clone())],
+            Caps::Scan { whole, group, .. } => vec![Some(whole.clone()), Some(group.clone())],
         }
     }
 }
@@ -202,7 +204,7 @@ fn leftmost<'h>(literals: &[&str], haystack: &'h str, rest: impl Fn(&[u8], usize
             .min_by_key(|&(at, _)| at)?;
         let start = at + len;
         if let Some((end, whole_end)) = rest(haystack.as_bytes(), start) {
-            return Some(Caps::Run { haystack, whole: at..whole_end, group: start..end });
+            return Some(Caps::Scan { haystack, whole: at..whole_end, group: start..end });
         }
         from = at + 1;
     }
