@@ -399,7 +399,7 @@ final class Login_Guard {
 	 * ones). On multisite they are network options, read elsewhere.
 	 *
 	 * The engine mode and the uploaded database, absent on most sites, are then stored once, empty and
-	 * autoloaded (Settings::autoload_missing()): empty means what no option means (automatic selection; no
+	 * autoloaded (Settings::site_option()): empty means what no option means (automatic selection; no
 	 * upload), and every later sign-in finds them among the autoloaded options, so the prime has nothing
 	 * left to load on a site with saved settings (login POST with the daemon: one query fewer; before
 	 * WordPress 6.4, which has no prime, two). Choosing "automatic" on the engine panel or removing the
@@ -414,9 +414,7 @@ final class Login_Guard {
 		}
 		foreach ( array( Engine_Client::MODE_OPTION, Geo_Upload::OPTION ) as $option ) {
 			// Primed above (or, before WordPress 6.4, read once and noted as missing): no further query.
-			if ( false === get_option( $option ) ) {
-				Settings::autoload_missing( $option, '' );
-			}
+			Settings::site_option( $option, '' );
 		}
 	}
 

@@ -198,18 +198,27 @@ final class Settings {
 	/**
 	 * A network-wide option read on many page views (the logout epoch, the engine status, the daemon
 	 * marker), or false when it does not exist. On a single site get_site_option() is get_option() behind
-	 * three more filters (~9 k instructions a read, callgrind), so get_option() reads it there; a missing one
-	 * is then stored once, autoloaded, as `$stored_empty` (see autoload_missing()), which its readers take
-	 * for "nothing".
+	 * three more filters (~9 k instructions a read, callgrind), so site_option() reads it there; a missing one
+	 * is then stored once, autoloaded, as `$stored_empty`, which its readers take for "nothing".
 	 *
 	 * @param string $option       Option name.
 	 * @param string $stored_empty What autoload_missing() stores, as kept in the table (serialized for arrays).
 	 * @return mixed
 	 */
 	public static function network_option( string $option, string $stored_empty ) {
-		if ( is_multisite() ) {
-			return get_site_option( $option, false );
-		}
+		return is_multisite() ? get_site_option( $option, false ) : self::site_option( $option, $stored_empty );
+	}
+
+	/**
+	 * get_option() of an option read on many requests, or false when it does not exist; a missing one is then
+	 * stored once, autoloaded, as `$stored_empty` (see autoload_missing(); single sites only), so the next
+	 * request finds it among the autoloaded options instead of asking the database again.
+	 *
+	 * @param string $option       Option name.
+	 * @param string $stored_empty What autoload_missing() stores, as kept in the table (serialized for arrays).
+	 * @return mixed
+	 */
+	public static function site_option( string $option, string $stored_empty ) {
 		$value = get_option( $option, false );
 		if ( false === $value ) {
 			self::autoload_missing( $option, $stored_empty );
