@@ -331,23 +331,18 @@ final class Engine_Client {
 		if ( null !== self::$primed || ! ( self::VIA_PROCESS === $this->pinned || ( null === $this->pinned && null === $this->socket ) ) ) {
 			return;
 		}
+		$argv   = $this->argv();
+		$primed = array( 'argv' => implode( "\0", $argv ) );
 		try {
 			if ( $this->uses_popen() ) {
-				self::$primed = array(
-					'argv'  => implode( "\0", $this->argv() ),
-					'popen' => Engine_Popen::start( $this->argv(), (string) $this->run_dir ),
-				);
+				$primed['popen'] = Engine_Popen::start( $argv, (string) $this->run_dir );
 			} else {
-				[ $process, $pipes ] = $this->spawn();
-				self::$primed        = array(
-					'argv'    => implode( "\0", $this->argv() ),
-					'process' => $process,
-					'pipes'   => $pipes,
-				);
+				[ $primed['process'], $primed['pipes'] ] = $this->spawn();
 			}
 		} catch ( Engine_Error $e ) {
 			return; // The request starts its own process and meets the same error, handled there as always.
 		}
+		self::$primed = $primed;
 		if ( ! self::$reaper ) {
 			self::$reaper = true;
 			register_shutdown_function( array( self::class, 'discard_primed' ) );
@@ -428,14 +423,15 @@ final class Engine_Client {
 	 * @param string $line Request line.
 	 */
 	private function over_process( string $line ): string {
+		$argv   = $this->argv();
 		$primed = null;
-		if ( null !== self::$primed && implode( "\0", $this->argv() ) === self::$primed['argv'] ) {
+		if ( null !== self::$primed && implode( "\0", $argv ) === self::$primed['argv'] ) {
 			$primed       = self::$primed;
 			self::$primed = null;
 		}
 		if ( isset( $primed['popen'] ) || ( null === $primed && $this->uses_popen() ) ) {
 			try {
-				$reply          = ( $primed['popen'] ?? Engine_Popen::start( $this->argv(), (string) $this->run_dir ) )->ask( $line, $this->timeout );
+				$reply          = ( $primed['popen'] ?? Engine_Popen::start( $argv, (string) $this->run_dir ) )->ask( $line, $this->timeout );
 				$this->last_via = self::VIA_PROCESS;
 				return $reply;
 			} catch ( Engine_Error $e ) {
