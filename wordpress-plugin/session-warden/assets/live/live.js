@@ -198,12 +198,10 @@
 		}
 		if ( ours.signed_in ) {
 			if ( ours.dialog && ! cfg.text ) {
-				cfg.css = ours.dialog.css;
-				cfg.ajaxUrl = ours.dialog.ajaxUrl;
-				cfg.action = ours.dialog.action;
-				cfg.logoutUrl = ours.dialog.logoutUrl;
-				cfg.text = ours.dialog.text;
-				cfg.nonce = ours.dialog.nonce;
+				// What the page would have carried with a deadline (Live_Session::dialog()).
+				Object.keys( ours.dialog ).forEach( function ( name ) {
+					cfg[ name ] = ours.dialog[ name ];
+				} );
 			}
 			if ( ours.nonce ) {
 				cfg.nonce = ours.nonce;
