@@ -58,6 +58,41 @@ final class Engine {
 	}
 
 	/**
+	 * Sends one op now, to be answered by answer() later, so the engine works while this request does
+	 * something else (see Engine_Client::send()); null when the transport cannot do that.
+	 *
+	 * @param string $op   Engine op.
+	 * @param array  $args Arguments.
+	 */
+	public static function send( string $op, array $args ): ?Engine_Pending {
+		return self::client()->send( $op, $args );
+	}
+
+	/**
+	 * The answer to what send() sent. When the connection broke before the reply (a kept daemon connection
+	 * the daemon had closed, a one-shot process that ended), the op is asked again with ask(), which falls
+	 * back and reports as it always does. Anything else (a timeout, the engine's own error) is reported at
+	 * once: asking again would wait again, or get the same error.
+	 *
+	 * @param Engine_Pending $pending From send().
+	 * @param string         $op      The op it sent.
+	 * @param array          $args    Its arguments.
+	 * @return mixed
+	 * @throws Engine_Error As ask().
+	 */
+	public static function answer( Engine_Pending $pending, string $op, array $args ) {
+		try {
+			return $pending->answer();
+		} catch ( Engine_Error $e ) {
+			if ( in_array( $e->error_code, array( 'daemon_io', 'process_failed' ), true ) ) {
+				return self::ask( $op, $args );
+			}
+			self::note_failure( $op, $e );
+			throw $e;
+		}
+	}
+
+	/**
 	 * Remembers the failure, at most once a minute per error code so an outage does not turn every request
 	 * into an option write.
 	 *

@@ -148,15 +148,7 @@ final class Engine_Client {
 	 */
 	public function request( string $op, array $args = array(), ?string $via = null ) {
 		$via ??= $this->pinned;
-		$line = json_encode(
-			array(
-				'v'    => 1,
-				'id'   => $this->next_id++,
-				'op'   => $op,
-				'args' => (object) $args,
-			),
-			JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR
-		);
+		$line  = $this->line( $op, $args );
 
 		if ( self::VIA_PROCESS === $via ) {
 			$raw = $this->over_process( $line );
@@ -199,6 +191,117 @@ final class Engine_Client {
 			throw new \InvalidArgumentException( "unknown engine transport: $via" );
 		}
 
+		return self::ok( $raw );
+	}
+
+	/**
+	 * Sends one op now and leaves its reply to be read later (Engine_Pending::answer()), so the engine works
+	 * while PHP does something else, when the transport allows it: the daemon's socket, or a one-shot
+	 * process prime() started. Otherwise, or when sending fails, null: the caller asks with request() then,
+	 * which meets any failure and falls back as it always does.
+	 *
+	 * @param string $op   Engine op name.
+	 * @param array  $args Op arguments.
+	 */
+	public function send( string $op, array $args ): ?Engine_Pending {
+		$line = $this->line( $op, $args );
+		try {
+			if ( null !== $this->socket && ( null === $this->pinned || self::VIA_SOCKET === $this->pinned ) ) {
+				return $this->send_over_socket( $line );
+			}
+			$primed = null === $this->pinned || self::VIA_PROCESS === $this->pinned ? $this->take_primed( true ) : null;
+			if ( null !== $primed ) {
+				$popen = $primed['popen'];
+				$popen->send( $line, $this->timeout );
+				return new Engine_Pending(
+					function () use ( $popen ): string {
+						$raw            = $popen->receive();
+						$this->last_via = self::VIA_PROCESS;
+						return $raw;
+					},
+					static fn () => $popen->hang_up()
+				);
+			}
+		} catch ( Engine_Error $e ) {
+			unset( $e ); // request() asks again and meets (and reports) whatever this was.
+		}
+		return null;
+	}
+
+	/**
+	 * Writes the request line over the daemon's persistent connection (see over_socket()); the reply is
+	 * read from the Engine_Pending returned.
+	 *
+	 * @param string $line Request line.
+	 * @throws Engine_Error When the daemon cannot be reached or written to.
+	 */
+	private function send_over_socket( string $line ): Engine_Pending {
+		$errno  = 0;
+		$errstr = '';
+		$conn   = @stream_socket_client( 'unix://' . $this->socket, $errno, $errstr, $this->timeout, STREAM_CLIENT_CONNECT | STREAM_CLIENT_PERSISTENT ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+		if ( false === $conn ) {
+			unset( self::$warm[ $this->socket ] );
+			throw new Engine_Error( "cannot reach the engine daemon at {$this->socket}: $errstr", 'daemon_unreachable' );
+		}
+		$socket = (string) $this->socket;
+		$broken = static function () use ( $conn, $socket ): void {
+			// A connection in an unknown state (half a reply, a timeout) must never serve another request.
+			unset( self::$warm[ $socket ] );
+			fclose( $conn );
+		};
+		try {
+			Engine_Line::send( $conn, $line, $this->timeout, 'the engine daemon', 'daemon_io' );
+		} catch ( Engine_Error $e ) {
+			$broken();
+			throw $e;
+		}
+		$receive = function () use ( $conn, $socket, $broken ): string {
+			try {
+				$raw = Engine_Line::receive( $conn, 'the engine daemon', 'daemon_io' );
+			} catch ( Engine_Error $e ) {
+				$broken();
+				throw $e;
+			}
+			self::$warm[ $socket ] = true;
+			$this->last_via        = self::VIA_SOCKET;
+			return $raw;
+		};
+		// An unwanted reply is read and dropped, which leaves the kept connection ready for the next request.
+		return new Engine_Pending( $receive, static function () use ( $receive ): void {
+			try {
+				$receive();
+			} catch ( Engine_Error $e ) {
+				unset( $e ); // The connection is closed; the next request opens a new one.
+			}
+		} );
+	}
+
+	/**
+	 * The request line of an op.
+	 *
+	 * @param string $op   Engine op name.
+	 * @param array  $args Op arguments (encoded as a JSON object).
+	 */
+	private function line( string $op, array $args ): string {
+		return json_encode(
+			array(
+				'v'    => 1,
+				'id'   => $this->next_id++,
+				'op'   => $op,
+				'args' => (object) $args,
+			),
+			JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR
+		);
+	}
+
+	/**
+	 * The "ok" value of a reply line.
+	 *
+	 * @param string $raw Reply line.
+	 * @return mixed
+	 * @throws Engine_Error When the reply is an error or not a reply.
+	 */
+	public static function ok( string $raw ) {
 		$reply = json_decode( $raw, true );
 		if ( ! is_array( $reply ) ) {
 			throw new Engine_Error( 'the engine replied with something that is not a JSON object: ' . substr( $raw, 0, 200 ), 'bad_reply' );
@@ -278,44 +381,17 @@ final class Engine_Client {
 		}
 		$reused = isset( self::$warm[ $this->socket ] );
 		try {
-			return $this->socket_round_trip( $line );
+			return $this->send_over_socket( $line )->reply_line();
 		} catch ( Engine_Error $e ) {
 			if ( ! $reused || 'daemon_io' !== $e->error_code ) {
 				throw $e;
 			}
-			return $this->socket_round_trip( $line );
+			return $this->send_over_socket( $line )->reply_line();
 		}
 	}
 
 	/** @var array<string, true> Sockets this PHP worker holds a persistent connection to. */
 	private static array $warm = array();
-
-	/**
-	 * @param string $line Request line.
-	 */
-	private function socket_round_trip( string $line ): string {
-		$errno  = 0;
-		$errstr = '';
-		$conn   = @stream_socket_client( 'unix://' . $this->socket, $errno, $errstr, $this->timeout, STREAM_CLIENT_CONNECT | STREAM_CLIENT_PERSISTENT ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
-		if ( false === $conn ) {
-			unset( self::$warm[ $this->socket ] );
-			throw new Engine_Error( "cannot reach the engine daemon at {$this->socket}: $errstr", 'daemon_unreachable' );
-		}
-		$ok = false;
-		try {
-			$reply                       = Engine_Line::exchange( $conn, $line, $this->timeout, 'the engine daemon', 'daemon_io' );
-			$ok                          = true;
-			self::$warm[ $this->socket ] = true;
-			$this->last_via              = self::VIA_SOCKET;
-			return $reply;
-		} finally {
-			if ( ! $ok ) {
-				// A connection in an unknown state (half a reply, a timeout) must never serve another request.
-				unset( self::$warm[ $this->socket ] );
-				fclose( $conn );
-			}
-		}
-	}
 
 	/**
 	 * Starts the one-shot process for the next request now, without sending it anything, so its start-up
@@ -367,6 +443,21 @@ final class Engine_Client {
 		}
 		proc_terminate( $primed['process'], 9 );
 		proc_close( $primed['process'] );
+	}
+
+	/**
+	 * Takes the process prime() started, when it runs this client's command line (and, with $popen_only,
+	 * was started with popen()): no other request of this PHP request can take it afterwards.
+	 *
+	 * @param bool $popen_only Only a process started with popen().
+	 */
+	private function take_primed( bool $popen_only = false ): ?array {
+		if ( null === self::$primed || implode( "\0", $this->argv() ) !== self::$primed['argv'] || ( $popen_only && ! isset( self::$primed['popen'] ) ) ) {
+			return null;
+		}
+		$primed       = self::$primed;
+		self::$primed = null;
+		return $primed;
 	}
 
 	/** Whether one-shot processes start with popen() (see Engine_Popen) rather than proc_open(). */
@@ -424,11 +515,7 @@ final class Engine_Client {
 	 */
 	private function over_process( string $line ): string {
 		$argv   = $this->argv();
-		$primed = null;
-		if ( null !== self::$primed && implode( "\0", $argv ) === self::$primed['argv'] ) {
-			$primed       = self::$primed;
-			self::$primed = null;
-		}
+		$primed = $this->take_primed();
 		if ( isset( $primed['popen'] ) || ( null === $primed && $this->uses_popen() ) ) {
 			try {
 				$reply          = ( $primed['popen'] ?? Engine_Popen::start( $argv, (string) $this->run_dir ) )->ask( $line, $this->timeout );

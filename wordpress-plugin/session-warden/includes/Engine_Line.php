@@ -25,10 +25,36 @@ final class Engine_Line {
 	 * @throws Engine_Error On a failed write (`$io_code`), no reply in time (`timeout`), or no whole reply line.
 	 */
 	public static function exchange( $conn, string $line, float $timeout, string $peer, string $io_code ): string {
+		self::send( $conn, $line, $timeout, $peer, $io_code );
+		return self::receive( $conn, $peer, $io_code );
+	}
+
+	/**
+	 * Writes `$line` and a newline; receive() reads the reply, which the engine works out meanwhile.
+	 *
+	 * @param resource $conn    Connected stream.
+	 * @param string   $line    Request line (no newline).
+	 * @param float    $timeout Seconds allowed for the reply, counted from now.
+	 * @param string   $peer    Who answers, for messages.
+	 * @param string   $io_code Error code of a failed write.
+	 * @throws Engine_Error On a failed write.
+	 */
+	public static function send( $conn, string $line, float $timeout, string $peer, string $io_code ): void {
 		stream_set_timeout( $conn, (int) $timeout, (int) ( fmod( $timeout, 1.0 ) * 1e6 ) );
 		if ( false === @fwrite( $conn, $line . "\n" ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors
 			throw new Engine_Error( "could not write to $peer", $io_code );
 		}
+	}
+
+	/**
+	 * Reads the reply line to what send() wrote, within the timeout send() set.
+	 *
+	 * @param resource $conn    Connected stream.
+	 * @param string   $peer    Who answers, for messages.
+	 * @param string   $io_code Error code of a missing reply.
+	 * @throws Engine_Error When no reply came in time (`timeout`) or no whole reply line (`$io_code`).
+	 */
+	public static function receive( $conn, string $peer, string $io_code ): string {
 		$reply = fgets( $conn );
 		if ( stream_get_meta_data( $conn )['timed_out'] ) {
 			throw new Engine_Error( "$peer did not answer in time", 'timeout' );

@@ -23,6 +23,9 @@ final class Engine_Popen {
 	/** @var resource The pipe from the engine's stdout. */
 	private $pipe;
 
+	/** @var resource|null The connection send() wrote the request to, until the reply is read. */
+	private $conn = null;
+
 	/** @var array<int, resource> Pipes to close (and processes to reap) at shutdown. */
 	private static array $to_reap = array();
 
@@ -69,6 +72,19 @@ final class Engine_Popen {
 	 *                      connect to it (the caller then uses proc_open()).
 	 */
 	public function ask( string $line, float $timeout ): string {
+		$this->send( $line, $timeout );
+		return $this->receive();
+	}
+
+	/**
+	 * Waits for the engine to listen and writes the request line; receive() reads the reply, which the
+	 * engine works out meanwhile.
+	 *
+	 * @param string $line    Request line (no newline).
+	 * @param float  $timeout Seconds allowed from now, for the whole exchange.
+	 * @throws Engine_Error As ask().
+	 */
+	public function send( string $line, float $timeout ): void {
 		$deadline = microtime( true ) + $timeout;
 		$hello    = $this->hello( $deadline, $timeout );
 		$where    = json_decode( $hello, true );
@@ -94,14 +110,39 @@ final class Engine_Popen {
 			$this->close_now();
 			throw new Engine_Error( "cannot reach the one-shot engine at $socket: $errstr", 'listen_failed' );
 		}
+		$this->conn = $conn;
 		try {
-			$reply = Engine_Line::exchange( $conn, $line, max( 0.001, $deadline - microtime( true ) ), 'the one-shot engine', 'process_failed' );
-		} finally {
-			fclose( $conn );
-			// It exits by itself after the reply; reaping it waits until shutdown, off the request's path.
-			$this->reap_later();
+			Engine_Line::send( $conn, $line, max( 0.001, $deadline - microtime( true ) ), 'the one-shot engine', 'process_failed' );
+		} catch ( Engine_Error $e ) {
+			$this->hang_up();
+			throw $e;
 		}
-		return $reply;
+	}
+
+	/**
+	 * The reply to what send() wrote.
+	 *
+	 * @throws Engine_Error When it does not come (in time).
+	 */
+	public function receive(): string {
+		if ( null === $this->conn ) {
+			throw new Engine_Error( 'the one-shot engine was not asked anything', 'process_failed' );
+		}
+		try {
+			return Engine_Line::receive( $this->conn, 'the one-shot engine', 'process_failed' );
+		} finally {
+			$this->hang_up();
+		}
+	}
+
+	/** Closes the connection; the process exits by itself (after its reply, or when it cannot write it). */
+	public function hang_up(): void {
+		if ( null !== $this->conn ) {
+			fclose( $this->conn );
+			$this->conn = null;
+		}
+		// Reaping it waits until shutdown, off the request's path.
+		$this->reap_later();
 	}
 
 	/** Ends a process no request used: closing the pipe makes it exit at once, pclose() reaps it. */

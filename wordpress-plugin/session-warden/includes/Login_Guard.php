@@ -331,6 +331,12 @@ final class Login_Guard {
 	 * Takes the user's lock and asks the engine for the login verdict; the lock stays held until the
 	 * session is written, so parallel sign-ins are decided one after another.
 	 *
+	 * The question goes out before the lock is taken, on the session list this request read while the
+	 * password was checked, so the engine answers while the lock is taken and the list read again under it
+	 * (about 0.25 ms of a sign-in). That answer is used only when the list read under the lock is the same:
+	 * then the question was exactly the one asked under the lock. Otherwise (a parallel sign-in changed the
+	 * list meanwhile) it is dropped and the engine is asked again.
+	 *
 	 * @param \WP_User $user User.
 	 * @return array|\WP_Error|null The engine's answer (verdict filtered); a WP_Error to refuse; null to go
 	 *                              on without a verdict (engine unavailable, failing open).
@@ -339,8 +345,29 @@ final class Login_Guard {
 		self::prime_options();
 		$user_id = (int) $user->ID;
 		$lock    = new User_Lock();
-		$held    = $lock->hold( $user_id );
+		$store   = new Session_Store();
+		$now     = time();
+		// A password change re-issues the changer's own session on old WordPress versions: the old one
+		// is being replaced, so it must not count against the new one. Only Password_Watch's own hook
+		// in this request notes one, and it loaded the class: no class, nothing replaced (a sign-in does
+		// not load Password_Watch.php for nothing).
+		$replaced = class_exists( Password_Watch::class, false ) ? Password_Watch::replaced_session( $user_id ) : null;
+		$facts    = null;
+		$guess    = null;
+		$pending  = null;
+		if ( null === $replaced && ! $lock->holds( $user_id ) ) {
+			try {
+				$facts   = Request_Facts::with_country( Request_Facts::current(), self::$gate_client );
+				$guess   = Session_Record::all_to_engine( $store->all( $user_id ) );
+				$pending = Engine::send( 'admit', self::admit_args( $user, $now, $facts, $guess ) );
+			} catch ( Engine_Error $e ) {
+				unset( $e ); // Met again under the lock, and handled there.
+			}
+		}
+
+		$held = $lock->hold( $user_id );
 		if ( is_wp_error( $held ) ) {
+			$pending?->drop();
 			return $held;
 		}
 		self::$pending = self::fresh( $user_id );
@@ -348,26 +375,18 @@ final class Login_Guard {
 		add_action( 'shutdown', array( self::class, 'release' ) );
 
 		try {
-			$store = new Session_Store();
-			// A password change re-issues the changer's own session on old WordPress versions: the old one
-			// is being replaced, so it must not count against the new one. Only Password_Watch's own hook
-			// in this request notes one, and it loaded the class: no class, nothing replaced (a sign-in does
-			// not load Password_Watch.php for nothing).
-			$replaced = class_exists( Password_Watch::class, false ) ? Password_Watch::replaced_session( $user_id ) : null;
 			if ( null !== $replaced ) {
 				$store->destroy( $user_id, $replaced );
 			}
-			$facts  = Request_Facts::with_country( Request_Facts::current(), self::$gate_client );
-			$answer = Engine::ask(
-				'admit',
-				array(
-					'settings' => (object) Settings::current(),
-					'user'     => Session_Record::user( $user ),
-					'now'      => time(),
-					'facts'    => $facts,
-					'sessions' => Session_Record::all_to_engine( $store->all( $user_id ) ),
-				)
-			);
+			$facts  ??= Request_Facts::with_country( Request_Facts::current(), self::$gate_client );
+			$sessions = Session_Record::all_to_engine( $store->all( $user_id ) );
+			if ( null !== $pending && $sessions === $guess ) {
+				$answer = Engine::answer( $pending, 'admit', self::admit_args( $user, $now, $facts, $sessions ) );
+			} else {
+				$pending?->drop();
+				// The lock may have been waited for: the time is taken again.
+				$answer = Engine::ask( 'admit', self::admit_args( $user, time(), $facts, $sessions ) );
+			}
 		} catch ( Engine_Error $e ) {
 			$lock->let_go( $user_id );
 			$refusal = self::engine_failed( $user, $e );
@@ -387,6 +406,24 @@ final class Login_Guard {
 		self::$pending['answer'] = $answer;
 		self::$pending['facts']  = $facts;
 		return $answer;
+	}
+
+	/**
+	 * The `admit` question.
+	 *
+	 * @param \WP_User $user     User.
+	 * @param int      $now      Time of the sign-in.
+	 * @param array    $facts    Request facts (with the country).
+	 * @param array    $sessions The user's sessions, as the engine takes them.
+	 */
+	private static function admit_args( \WP_User $user, int $now, array $facts, array $sessions ): array {
+		return array(
+			'settings' => (object) Settings::current(),
+			'user'     => Session_Record::user( $user ),
+			'now'      => $now,
+			'facts'    => $facts,
+			'sessions' => $sessions,
+		);
 	}
 
 	/**
