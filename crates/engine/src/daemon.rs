@@ -135,7 +135,7 @@ fn serve_connection(runtime: &Runtime, stream: UnixStream) {
     loop {
         // The request's store, freed after the reply is written: resetting the
         // pooled instance is then not part of the client's wait.
-        let mut spent = None;
+        let mut slot = None;
         let reply = match read_line_capped(&mut reader, &mut line, max) {
             Ok(Line::Eof) | Err(_) => return,
             Ok(Line::TooLong) => too_large(max),
@@ -143,7 +143,7 @@ fn serve_connection(runtime: &Runtime, stream: UnixStream) {
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                runtime.handle_bytes_spent(&line, true, &mut spent)
+                runtime.handle_bytes_spent(&line, true, &mut slot)
             }
         };
         let mut out = reply.into_bytes();
@@ -151,7 +151,7 @@ fn serve_connection(runtime: &Runtime, stream: UnixStream) {
         if writer.write_all(&out).is_err() {
             return;
         }
-        drop(spent);
+        drop(slot);
     }
 }
 

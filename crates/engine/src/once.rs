@@ -11,8 +11,10 @@
 //! 1. it loads the artifact as `call` does, binds `DIR/once-<pid>.sock` (0600, in
 //!    a directory that must be private to this user) and prints one line,
 //!    `{"v":1,"listen":"<path>"}`, on stdout (or the usual error reply, exit 2);
-//! 2. it accepts one connection, removes the socket file at once, reads one
-//!    request line and writes one reply line, then exits;
+//! 2. it instantiates the component for the request it has not received yet
+//!    (PHP starts it well before it asks, so this is off PHP's path), accepts
+//!    one connection, removes the socket file at once, reads one request line
+//!    and writes one reply line, then exits;
 //! 3. while it waits, it watches its stdout: when PHP closes its end (the
 //!    request ended, or never needed the engine), it exits instead of waiting,
 //!    so `pclose()` returns at once and nothing is left behind.
@@ -100,6 +102,8 @@ impl Once {
 
     fn serve(&self, runtime: &Runtime, watch: RawFd, wait: Duration) -> Result<bool, EngineError> {
         let err = |message: String| EngineError::Socket { path: self.path.clone(), message };
+        // A failure here is met again, and answered, when the request makes its own instance.
+        let mut slot = runtime.ready().ok();
         if !wait_for_client(self.listener.as_raw_fd(), watch, wait) {
             return Ok(false);
         }
@@ -114,7 +118,7 @@ impl Once {
             Ok(Line::Eof) => return Ok(true),
             Err(e) => return Err(err(format!("the request could not be read: {e}"))),
             Ok(Line::TooLong) => too_large(max),
-            Ok(Line::Complete) => runtime.handle_bytes(&line, false),
+            Ok(Line::Complete) => runtime.handle_bytes_spent(&line, false, &mut slot),
         };
         let mut out = reply.into_bytes();
         out.push(b'\n');

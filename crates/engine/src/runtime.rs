@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use session_warden_policy::geo;
 use std::collections::BTreeMap;
 use std::path::Path;
-use wasmtime::component::{Component, ComponentExportIndex, Linker};
+use wasmtime::component::{Component, ComponentExportIndex, Instance, Linker};
 use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
 
 /// The only protocol version this engine speaks.
@@ -118,19 +118,41 @@ impl Runtime {
         self.handle_json_spent(request, &mut None)
     }
 
-    /// [`Self::handle_json`], handing the used store to `spent` instead of
-    /// dropping it, so the caller can send the reply first and free the instance
+    /// [`Self::handle_json`] in the instance [`Self::ready`] put in `slot`, if
+    /// any, else a fresh one; the used store is left in `slot` instead of being
+    /// dropped, so the caller can send the reply first and free the instance
     /// (resetting its pooled memory) afterwards, off the latency path. The store
     /// is never used again.
-    fn handle_json_spent(&self, request: &str, spent: &mut Option<Spent>) -> Result<String, CallError> {
-        let mut store = self.store()?;
-        let reply = self.call_handle_json(&mut store, request).map_err(|e| call_error(&e));
-        *spent = Some(Spent(store));
+    fn handle_json_spent(&self, request: &str, slot: &mut Option<Slot>) -> Result<String, CallError> {
+        let (mut store, instance) = match slot.take() {
+            Some(Slot { store, instance: Some(instance) }) => (store, Some(instance)),
+            _ => (self.store()?, None),
+        };
+        let reply = self.call_handle_json(&mut store, instance, request).map_err(|e| call_error(&e));
+        *slot = Some(Slot { store, instance: None });
         reply
     }
 
-    fn call_handle_json(&self, store: &mut Store<HostState>, request: &str) -> wasmtime::Result<String> {
-        let instance = self.pre.instance_pre().instantiate(&mut *store)?;
+    /// A fresh store and instance for the next request, made before it arrives:
+    /// a one-shot `call --listen` instantiates while PHP has not asked yet, so
+    /// the request itself only runs the call. Like any instance, it serves one
+    /// request (pass it to [`Self::handle_bytes_spent`]).
+    pub fn ready(&self) -> Result<Slot, CallError> {
+        let mut store = self.store()?;
+        let instance = self.pre.instance_pre().instantiate(&mut store).map_err(|e| call_error(&e))?;
+        Ok(Slot { store, instance: Some(instance) })
+    }
+
+    fn call_handle_json(
+        &self,
+        store: &mut Store<HostState>,
+        instance: Option<Instance>,
+        request: &str,
+    ) -> wasmtime::Result<String> {
+        let instance = match instance {
+            Some(instance) => instance,
+            None => self.pre.instance_pre().instantiate(&mut *store)?,
+        };
         let func = instance.get_typed_func::<(&str,), (String,)>(&mut *store, self.handle_json)?;
         let (reply,) = func.call(&mut *store, (request,))?;
         Ok(reply)
@@ -152,10 +174,11 @@ impl Runtime {
         self.handle_bytes_spent(request, require_version, &mut None)
     }
 
-    /// [`Self::handle_bytes`] handing the used store to `spent` (see [`Self::handle_envelope_spent`]).
-    pub fn handle_bytes_spent(&self, request: &[u8], require_version: bool, spent: &mut Option<Spent>) -> String {
+    /// [`Self::handle_bytes`] in the instance `slot` holds, if any, handing the
+    /// used store to `slot` (see [`Self::handle_envelope_spent`]).
+    pub fn handle_bytes_spent(&self, request: &[u8], require_version: bool, slot: &mut Option<Slot>) -> String {
         match std::str::from_utf8(request) {
-            Ok(text) => self.handle_envelope_spent(text.trim(), require_version, spent),
+            Ok(text) => self.handle_envelope_spent(text.trim(), require_version, slot),
             Err(_) => error_reply(Value::Null, code::BAD_JSON, "the request is not valid UTF-8 text"),
         }
     }
@@ -171,10 +194,10 @@ impl Runtime {
         self.handle_envelope_spent(text, require_version, &mut None)
     }
 
-    /// [`Self::handle_envelope`] for the daemon: the request's store ends up in
-    /// `spent`, to be dropped once the reply is on its way (see
-    /// [`Self::handle_json_spent`]).
-    pub fn handle_envelope_spent(&self, text: &str, require_version: bool, spent: &mut Option<Spent>) -> String {
+    /// [`Self::handle_envelope`] in the instance `slot` holds, if any; the
+    /// request's store ends up in `slot`, to be dropped once the reply is on its
+    /// way (see [`Self::handle_json_spent`]).
+    pub fn handle_envelope_spent(&self, text: &str, require_version: bool, slot: &mut Option<Slot>) -> String {
         if text.len() > self.limits.max_request {
             return too_large(self.limits.max_request);
         }
@@ -221,7 +244,7 @@ impl Runtime {
             inner.push_str(raw.get());
         }
         inner.push('}');
-        match self.handle_json_spent(&inner, spent) {
+        match self.handle_json_spent(&inner, slot) {
             Ok(reply) if reply.starts_with('{') && reply.ends_with('}') && reply.len() > 2 => wrap(&id, &reply),
             Ok(_) => {
                 error_reply_raw(&id, code::TRAP, "the policy component returned something that is not a JSON object")
@@ -259,8 +282,12 @@ impl Runtime {
     }
 }
 
-/// A request's used store (and instance): opaque, only good for dropping.
-pub struct Spent(#[allow(dead_code)] Store<HostState>);
+/// A request's store: made ahead with its instance ([`Runtime::ready`]), or,
+/// after the call, the used store, only good for dropping.
+pub struct Slot {
+    store: Store<HostState>,
+    instance: Option<Instance>,
+}
 
 fn call_error(e: &wasmtime::Error) -> CallError {
     match e.downcast_ref::<Trap>() {

@@ -21,8 +21,14 @@ struct Listening {
 }
 
 fn start(engine: &Path, dir: &Path) -> Listening {
+    start_with(engine, dir, &[])
+}
+
+fn start_with(engine: &Path, dir: &Path, options: &[&str]) -> Listening {
     let mut child = Command::new(engine)
-        .args(["call", "--listen"])
+        .arg("call")
+        .args(options)
+        .arg("--listen")
         .arg(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -91,6 +97,20 @@ fn listen_answers_one_request_like_call_and_leaves_nothing() {
     }
     assert_eq!(std::fs::metadata(&dir).expect("dir made").mode() & 0o777, 0o700, "the directory is created private");
     assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 0, "nothing left in the directory");
+}
+
+#[test]
+fn listen_instance_made_while_waiting_keeps_the_fuel_limit() {
+    let b = common::built();
+    let dir = private_dir("listen-ready");
+    let mut e = start_with(&b.engine, &dir, &["--fuel", "1000"]);
+    let socket = e.socket();
+    // The request comes late, as PHP's does: the engine instantiated for it while waiting.
+    std::thread::sleep(Duration::from_millis(200));
+    let reply = ask(&socket, common::huge_login().to_string().as_bytes());
+    assert_eq!(common::error_code(&reply), "timeout", "{reply}");
+    assert_eq!(e.exit_code_within(Duration::from_secs(5)), 0);
+    assert!(!socket.exists(), "the socket file is removed");
 }
 
 #[test]
