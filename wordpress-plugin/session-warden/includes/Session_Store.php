@@ -258,7 +258,9 @@ final class Session_Store {
 		if ( $user_id <= 0 ) {
 			throw new \InvalidArgumentException( sprintf( 'Not a user ID: %d.', $user_id ) );
 		}
-		if ( ! get_userdata( $user_id ) ) {
+		// The user's row only (from the users cache, or one query): get_userdata() would build a WP_User,
+		// and with it load the user's capabilities, on every read and write of their sessions.
+		if ( ! \WP_User::get_data_by( 'id', $user_id ) ) {
 			throw new \InvalidArgumentException( sprintf( 'There is no user with ID %d.', $user_id ) );
 		}
 	}
