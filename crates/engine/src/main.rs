@@ -163,7 +163,7 @@ fn load_runtime_with(o: &Options, engine_config: wasmtime::Config) -> Result<Run
     let engine = wasmtime::Engine::new(&engine_config).map_err(|e| EngineError::Wasm(e.to_string()))?;
     t.lap("engine");
     let hashing = if o.listen.is_some() { artifact::Hashing::OneThread } else { artifact::Hashing::AllCpus };
-    let component = artifact::load_hashing(&engine, &path, &expected, hashing)?;
+    let component = artifact::load_hashing(&engine, &path, &expected, hashing, o.listen.as_deref())?;
     t.lap("artifact verified and loaded");
     let runtime = Runtime::new(engine, &component, o.limits())?;
     t.lap("instance-pre");

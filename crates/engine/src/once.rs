@@ -24,7 +24,7 @@ use crate::runtime::{too_large, Runtime};
 use crate::EngineError;
 use std::io::{BufReader, ErrorKind, Write};
 use std::os::fd::{AsRawFd, RawFd};
-use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt};
 use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -63,7 +63,7 @@ impl Once {
         let meta = std::fs::symlink_metadata(dir).map_err(|e| err(format!("{}: {e}", dir.display())))?;
         // SAFETY: geteuid has no preconditions.
         let me = unsafe { libc::geteuid() };
-        if !meta.file_type().is_dir() || meta.uid() != me || meta.mode() & 0o022 != 0 {
+        if !meta.file_type().is_dir() || !crate::artifact::private_to_me(&meta) {
             return Err(err(format!(
                 "{} is not a private directory of this user (it must be a real directory, owned by uid {me}, \
                  not writable by group or others)",

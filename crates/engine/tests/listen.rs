@@ -96,7 +96,8 @@ fn listen_answers_one_request_like_call_and_leaves_nothing() {
         assert!(!socket.exists(), "the socket file is removed");
     }
     assert_eq!(std::fs::metadata(&dir).expect("dir made").mode() & 0o777, 0o700, "the directory is created private");
-    assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 0, "nothing left in the directory");
+    let left: Vec<_> = std::fs::read_dir(&dir).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+    assert_eq!(left, ["artifact.verified"], "nothing left in the directory but the artifact's note");
 }
 
 #[test]
@@ -111,6 +112,51 @@ fn listen_instance_made_while_waiting_keeps_the_fuel_limit() {
     assert_eq!(common::error_code(&reply), "timeout", "{reply}");
     assert_eq!(e.exit_code_within(Duration::from_secs(5)), 0);
     assert!(!socket.exists(), "the socket file is removed");
+}
+
+#[test]
+fn listen_notes_a_verified_artifact_and_hashes_it_again_once_it_changed() {
+    let b = common::built();
+    let dir = private_dir("listen-note");
+    let artifact = common::scratch("listen-note-artifact").join("session-warden.cwasm");
+    std::fs::copy(&b.artifact, &artifact).expect("copy the artifact");
+    std::fs::set_permissions(&artifact, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let options = ["--artifact", artifact.to_str().expect("utf-8 path")];
+    let note = dir.join("artifact.verified");
+    let answers = || {
+        let mut e = start_with(&b.engine, &dir, &options);
+        let socket = e.socket();
+        let reply = ask(&socket, br#"{"v":1,"id":1,"op":"version","args":{}}"#);
+        assert!(reply.get("ok").is_some(), "{reply}");
+        assert_eq!(e.exit_code_within(Duration::from_secs(5)), 0);
+    };
+
+    answers();
+    let noted = std::fs::read_to_string(&note).expect("the first engine notes the artifact it hashed");
+    assert!(noted.starts_with(&format!("{} ", b.artifact_blake3)), "{noted}");
+    assert_eq!(std::fs::metadata(&note).expect("note").mode() & 0o777, 0o600, "the note is private");
+    answers();
+    assert_eq!(std::fs::read_to_string(&note).expect("note"), noted, "a holding note is left as it is");
+
+    std::fs::write(&note, "not a note").expect("spoil the note");
+    answers();
+    assert_eq!(std::fs::read_to_string(&note).expect("note"), noted, "a note that does not hold is replaced");
+
+    // One byte changed in place, with the modification time put back: the change time still gives it away.
+    let modified = std::fs::metadata(&artifact).and_then(|m| m.modified()).expect("mtime");
+    let mut bytes = std::fs::read(&artifact).expect("read");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::thread::sleep(Duration::from_millis(20));
+    let file = std::fs::OpenOptions::new().write(true).open(&artifact).expect("open for writing");
+    (&file).write_all(&bytes).expect("write");
+    file.set_modified(modified).expect("put the modification time back");
+    drop(file);
+    let mut e = start_with(&b.engine, &dir, &options);
+    let hello = e.hello();
+    assert_eq!(common::error_code(&hello), "artifact", "{hello}");
+    assert!(hello["error"]["message"].as_str().is_some_and(|m| m.contains("has BLAKE3 hash")), "{hello}");
+    assert_eq!(e.exit_code_within(Duration::from_secs(5)), 2);
 }
 
 #[test]
