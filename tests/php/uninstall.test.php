@@ -140,17 +140,27 @@ sw_test(
 		global $wpdb;
 		$restore = sw_uninstall_snapshot();
 		$planted = null;
+		// The one-shot engines' note in their run directory (a private temp one here, not the site's).
+		$run_dir = sys_get_temp_dir() . '/sw-uninstall-run-' . getmypid();
+		$run     = static fn () => $run_dir;
+		mkdir( $run_dir, 0700 );
+		file_put_contents( $run_dir . '/artifact.verified', "noted\n" );
+		add_filter( 'session_warden_run_dir', $run );
 		try {
 			$planted = sw_uninstall_plant();
 			$result  = Uninstaller::run();
 			sw_assert_same( 1, $result['sites'], 'sites' );
 			sw_assert( $result['sessions'] >= 1, 'session records rewritten: ' . json_encode( $result ) );
 			sw_uninstall_check( $planted );
+			sw_assert( ! file_exists( $run_dir . '/artifact.verified' ), 'the engines\' artifact note is deleted' );
 
 			// Running it again on a clean site is harmless.
 			Uninstaller::run();
 			sw_uninstall_check( $planted );
 		} finally {
+			remove_filter( 'session_warden_run_dir', $run );
+			@unlink( $run_dir . '/artifact.verified' ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+			rmdir( $run_dir );
 			$restore();
 			if ( $planted ) {
 				sw_uninstall_tidy( $planted );

@@ -26,6 +26,11 @@ final class Uninstaller {
 	 */
 	public static function run(): array {
 		self::stop_daemon();
+		// The one-shot engines' note that the artifact was verified (see the engine's artifact.rs).
+		$note = Daemon::run_dir() . '/artifact.verified';
+		if ( is_file( $note ) ) {
+			wp_delete_file( $note );
+		}
 		// Before the options go: the uploaded database's path is one of them.
 		Geo_Upload::remove_everything();
 		// Rewriting sessions below would otherwise write index rows (and re-create its table).
