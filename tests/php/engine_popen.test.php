@@ -52,7 +52,7 @@ sw_test(
 			sw_assert( is_dir( $dir ), 'the engine created the run directory' );
 			sw_assert_same( 0700, fileperms( $dir ) & 0777, 'the run directory is private' );
 			SessionWarden\Engine_Popen::reap();
-			sw_assert_same( array(), glob( "$dir/*" ) ?: array(), 'no socket left behind' );
+			sw_assert_same( array( "$dir/artifact.verified" ), glob( "$dir/*" ) ?: array(), 'no socket left behind, only the note that the artifact was verified' );
 			sw_assert_same( array(), sw_popen_processes( $dir ), 'no engine process left' );
 		} finally {
 			sw_popen_cleanup( $dir );
@@ -82,7 +82,7 @@ sw_test(
 			Engine_Client::discard_primed();
 			sw_assert( microtime( true ) - $t < 1.0, 'discarding does not wait for a timeout' );
 			sw_assert_same( array(), sw_popen_processes( $dir ), 'a primed engine nobody asked is gone' );
-			sw_assert_same( array(), glob( "$dir/*" ) ?: array(), 'and its socket with it' );
+			sw_assert_same( array(), glob( "$dir/*.sock" ) ?: array(), 'and its socket with it' );
 		} finally {
 			sw_popen_cleanup( $dir );
 		}

@@ -74,6 +74,25 @@ function sw_spec_parallel_session( WP_User $user ): string {
 	return $verifier;
 }
 
+/**
+ * Signs the user in while a parallel sign-in stores its session between the question and the lock;
+ * returns what the sign-in returned and the sessions left afterwards, as the database has them.
+ */
+function sw_spec_sign_in_beside_parallel( WP_User $user, string $password ): array {
+	$parallel = null;
+	$signed   = sw_spec_sign_in(
+		$user,
+		$password,
+		static function () use ( $user, &$parallel ) {
+			$parallel = sw_spec_parallel_session( $user );
+		}
+	);
+	sw_assert( null !== $parallel, 'the parallel session was stored before the lock' );
+	clean_user_cache( $user );
+	wp_cache_delete( $user->ID, 'user_meta' );
+	return array( $signed, WP_Session_Tokens::get_instance( $user->ID )->get_all() );
+}
+
 /** Runs $fn with a limit of one session for everyone in the given mode, then puts the settings back. */
 function sw_spec_with_limit( string $mode, callable $fn ): void {
 	$options = array( Settings::OPTION, Settings::PLAN_OPTION );
@@ -145,21 +164,10 @@ sw_test(
 		sw_spec_with_limit(
 			'block',
 			function () use ( $user ) {
-				$parallel = null;
-				$signed   = sw_spec_sign_in(
-					$user,
-					'sw_spec_block-pass-1',
-					static function () use ( $user, &$parallel ) {
-						$parallel = sw_spec_parallel_session( $user );
-					}
-				);
-				sw_assert( null !== $parallel, 'the parallel session was stored before the lock' );
+				[ $signed, $left ] = sw_spec_sign_in_beside_parallel( $user, 'sw_spec_block-pass-1' );
 				sw_assert( is_wp_error( $signed ), 'refused: the parallel session already uses the one allowed' );
 				sw_assert_match( '/^session_warden_/', (string) $signed->get_error_code() );
 				sw_assert_same( 2, sw_spec_requests(), 'engine requests: the first answer was dropped' );
-				clean_user_cache( $user );
-				wp_cache_delete( $user->ID, 'user_meta' );
-				$left = WP_Session_Tokens::get_instance( $user->ID )->get_all();
 				sw_assert_same( 1, count( $left ), 'sessions' );
 				sw_assert_same( 'parallel sign-in', reset( $left )['ua'] ?? null, 'the parallel session is untouched' );
 				sw_assert( ! ( new User_Lock() )->holds( $user->ID ), 'the lock is released' );
@@ -177,18 +185,8 @@ sw_test(
 		sw_spec_with_limit(
 			'logout_oldest',
 			function () use ( $user ) {
-				$parallel = null;
-				$signed   = sw_spec_sign_in(
-					$user,
-					'sw_spec_oldest-pass-1',
-					static function () use ( $user, &$parallel ) {
-						$parallel = sw_spec_parallel_session( $user );
-					}
-				);
+				[ $signed, $left ] = sw_spec_sign_in_beside_parallel( $user, 'sw_spec_oldest-pass-1' );
 				sw_assert( $signed instanceof WP_User, 'signed in: ' . ( is_wp_error( $signed ) ? $signed->get_error_message() : '' ) );
-				clean_user_cache( $user );
-				wp_cache_delete( $user->ID, 'user_meta' );
-				$left = WP_Session_Tokens::get_instance( $user->ID )->get_all();
 				sw_assert_same( 1, count( $left ), 'sessions' );
 				sw_assert( 'parallel sign-in' !== ( reset( $left )['ua'] ?? null ), 'the parallel (older) session was ended' );
 				WP_Session_Tokens::get_instance( $user->ID )->destroy_all();
