@@ -1,7 +1,7 @@
 <?php
 /**
  * One request line and its reply line over a connected unix socket: the daemon's and the one-shot engine's
- * (Engine_Popen) exchange.
+ * (Engine_Popen) exchange, written by send() and read by receive(), so PHP can work while the engine does.
  *
  * @package SessionWarden
  */
@@ -13,21 +13,6 @@ namespace SessionWarden;
  * exchange differ between them.
  */
 final class Engine_Line {
-
-	/**
-	 * Writes `$line` and a newline, reads the reply line.
-	 *
-	 * @param resource $conn     Connected stream.
-	 * @param string   $line     Request line (no newline).
-	 * @param float    $timeout  Seconds allowed for the reply.
-	 * @param string   $peer     Who answers, for messages ("the engine daemon").
-	 * @param string   $io_code  Error code of a failed write or a missing reply.
-	 * @throws Engine_Error On a failed write (`$io_code`), no reply in time (`timeout`), or no whole reply line.
-	 */
-	public static function exchange( $conn, string $line, float $timeout, string $peer, string $io_code ): string {
-		self::send( $conn, $line, $timeout, $peer, $io_code );
-		return self::receive( $conn, $peer, $io_code );
-	}
 
 	/**
 	 * Writes `$line` and a newline; receive() reads the reply, which the engine works out meanwhile.
