@@ -155,11 +155,16 @@ impl Note {
         }
     }
 
+    /// Whether the note's directory is a real directory private to this user.
+    fn in_private_dir(&self) -> bool {
+        self.path.parent().is_some_and(|dir| std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir() && private_to_me(&m)))
+    }
+
     /// Whether the note in the directory records exactly this artifact and hash.
     fn holds(&self) -> bool {
         use std::io::Read;
         use std::os::unix::fs::OpenOptionsExt;
-        if !self.path.parent().is_some_and(|dir| std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir() && private_to_me(&m))) {
+        if !self.in_private_dir() {
             return false;
         }
         let Ok(mut file) = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(&self.path) else {
@@ -180,7 +185,7 @@ impl Note {
         let Some(dir) = self.path.parent() else { return };
         // The directory `call --listen` binds its socket in, created as it creates it (0700) when missing.
         let _ = std::fs::DirBuilder::new().mode(0o700).create(dir);
-        if !std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir() && private_to_me(&m)) {
+        if !self.in_private_dir() {
             return;
         }
         let fresh = dir.join(format!("{}.{}", Self::NAME, std::process::id()));

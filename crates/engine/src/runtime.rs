@@ -125,12 +125,19 @@ impl Runtime {
     /// is never used again.
     fn handle_json_spent(&self, request: &str, slot: &mut Option<Slot>) -> Result<String, CallError> {
         let (mut store, instance) = match slot.take() {
-            Some(Slot { store, instance: Some(instance) }) => (store, Some(instance)),
-            _ => (self.store()?, None),
+            Some(Slot { store, instance: Some(instance) }) => (store, instance),
+            _ => self.fresh()?,
         };
         let reply = self.call_handle_json(&mut store, instance, request).map_err(|e| call_error(&e));
         *slot = Some(Slot { store, instance: None });
         reply
+    }
+
+    /// A fresh store and its instance.
+    fn fresh(&self) -> Result<(Store<HostState>, Instance), CallError> {
+        let mut store = self.store()?;
+        let instance = self.pre.instance_pre().instantiate(&mut store).map_err(|e| call_error(&e))?;
+        Ok((store, instance))
     }
 
     /// A fresh store and instance for the next request, made before it arrives:
@@ -138,21 +145,11 @@ impl Runtime {
     /// the request itself only runs the call. Like any instance, it serves one
     /// request (pass it to [`Self::handle_bytes_spent`]).
     pub fn ready(&self) -> Result<Slot, CallError> {
-        let mut store = self.store()?;
-        let instance = self.pre.instance_pre().instantiate(&mut store).map_err(|e| call_error(&e))?;
+        let (store, instance) = self.fresh()?;
         Ok(Slot { store, instance: Some(instance) })
     }
 
-    fn call_handle_json(
-        &self,
-        store: &mut Store<HostState>,
-        instance: Option<Instance>,
-        request: &str,
-    ) -> wasmtime::Result<String> {
-        let instance = match instance {
-            Some(instance) => instance,
-            None => self.pre.instance_pre().instantiate(&mut *store)?,
-        };
+    fn call_handle_json(&self, store: &mut Store<HostState>, instance: Instance, request: &str) -> wasmtime::Result<String> {
         let func = instance.get_typed_func::<(&str,), (String,)>(&mut *store, self.handle_json)?;
         let (reply,) = func.call(&mut *store, (request,))?;
         Ok(reply)
