@@ -27,7 +27,7 @@ final class Login_Guard {
 	/**
 	 * The decision for the sign-in in progress in this request.
 	 *
-	 * @var array{user_id:int, answer:?array, facts:array, refused:?\WP_Error, applied:bool}|null
+	 * @var array{user_id:int, user:?\WP_User, answer:?array, facts:array, refused:?\WP_Error, applied:bool}|null
 	 */
 	private static ?array $pending = null;
 
@@ -188,7 +188,9 @@ final class Login_Guard {
 	public static function attach( $info, $user_id ): array {
 		$info    = is_array( $info ) ? $info : array();
 		$user_id = (int) $user_id;
-		$user    = get_userdata( $user_id );
+		// The sign-in decided in this request already has the user (a WP_User costs its capabilities to build).
+		$user = self::$pending['user'] ?? null;
+		$user = $user instanceof \WP_User && (int) $user->ID === $user_id ? $user : get_userdata( $user_id );
 		if ( ! $user instanceof \WP_User || self::bypassed( $user ) ) {
 			return $info;
 		}
@@ -370,7 +372,7 @@ final class Login_Guard {
 			$pending?->drop();
 			return $held;
 		}
-		self::$pending = self::fresh( $user_id );
+		self::$pending = self::fresh( $user_id, $user );
 		// A sign-in that stops half way (an exit in another plugin's hook) must not keep the lock.
 		add_action( 'shutdown', array( self::class, 'release' ) );
 
@@ -458,9 +460,10 @@ final class Login_Guard {
 	/**
 	 * @param int $user_id User ID.
 	 */
-	private static function fresh( int $user_id ): array {
+	private static function fresh( int $user_id, ?\WP_User $user = null ): array {
 		return array(
 			'user_id' => $user_id,
+			'user'    => $user,
 			'answer'  => null,
 			'facts'   => array(),
 			'refused' => null,

@@ -271,9 +271,9 @@ CREATE TABLE {$users} (
 	/**
 	 * The per-user row: what a search looks in besides the IP.
 	 *
-	 * @param \WP_User $user User.
+	 * @param \WP_User|object $user User, or the user's row from the users table.
 	 */
-	public static function user_row( \WP_User $user ): array {
+	public static function user_row( object $user ): array {
 		return array(
 			'user_id'      => (int) $user->ID,
 			'user_login'   => self::cut( (string) $user->user_login, 'user_login' ),
@@ -485,8 +485,9 @@ CREATE TABLE {$users} (
 			self::delete_sids( $user_id, array( Session_Id::hash( $user_id, (string) $verifier ) ) );
 			return;
 		}
-		$user = get_userdata( $user_id );
-		if ( ! $user instanceof \WP_User ) {
+		// The users-table row (cached) is all the person row needs; a WP_User would also build capabilities.
+		$user = \WP_User::get_data_by( 'id', $user_id );
+		if ( ! is_object( $user ) ) {
 			return;
 		}
 		self::upsert( self::table(), array( self::row( $user_id, (string) $verifier, $record, self::roles( $user_id ) ) ), array( 'user_id', 'sid' ) );

@@ -184,7 +184,9 @@ final class User_Lock {
 	private function acquire( string $name, float $timeout ) {
 		global $wpdb;
 		// GET_LOCK: 1 = acquired, 0 = timed out, NULL = error (e.g. killed). MariaDB takes fractional seconds.
-		$result = $wpdb->get_var( $wpdb->prepare( 'SELECT GET_LOCK(%s, %f)', $name, $timeout ) );
+		// Written out rather than prepared: wpdb::prepare() parses its format with several regular
+		// expressions, which costs more PHP than the rest of the query, on every sign-in.
+		$result = $wpdb->get_var( "SELECT GET_LOCK('" . esc_sql( $name ) . "', " . sprintf( '%.3F', $timeout ) . ')' ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- escaped above; the timeout is a formatted float.
 		if ( '1' === (string) $result ) {
 			return true;
 		}
@@ -213,6 +215,6 @@ final class User_Lock {
 	 */
 	private function release( string $name ): void {
 		global $wpdb;
-		$wpdb->query( $wpdb->prepare( 'SELECT RELEASE_LOCK(%s)', $name ) );
+		$wpdb->query( "SELECT RELEASE_LOCK('" . esc_sql( $name ) . "')" ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- escaped, as in acquire().
 	}
 }
