@@ -8,8 +8,9 @@
 #      from the zip, the PHP harness (tests/php, real WordPress in-process), then the HTTP and browser
 #      tests (node --test tests/e2e/), then the site is stopped.
 #   4b. WordPress 6.5.5 as a subdirectory multisite network (SW_MULTISITE=1, plugin network-activated from the
-#      zip, a second site at /second/): tests/e2e/{multisite,settings-multisite,sessions-screen}.test.mjs (the multisite-only tests skip on the single sites of
-#      stage 4; SW_SKIP_MULTISITE_E2E=1 skips this stage)
+#      zip, a second site at /second/): tests/e2e/{multisite,settings-multisite,sessions-screen,engine-panel}.test.mjs
+#      (engine-panel on the network admin's Settings → Session Warden Engine, the engine selection in sitemeta;
+#      the multisite-only tests skip on the single sites of stage 4; SW_SKIP_MULTISITE_E2E=1 skips this stage)
 #   5. the enforcement e2e suite once more on a site where no engine binary may run (proc_open disabled,
 #      no daemon: the PHP WebAssembly runtime decides; SW_SKIP_RUNTIME_E2E=1 skips it)
 # Ends with "N passed, N failed" over all stages (a stage that breaks before reporting counts as 1 failed)
@@ -138,7 +139,8 @@ if [ -n "$zip_ok" ] && [ "${SW_SKIP_MULTISITE_E2E:-0}" != 1 ]; then
     t=$SECONDS; export SW_ENV=$root/env.json
     grouped timeout -k 10 "$STAGE_TIMEOUT" node --test --test-force-exit --test-timeout=180000 \
       --test-reporter=spec --test-reporter-destination=stdout \
-      --test-reporter=./tests/fixtures/count-reporter.mjs --test-reporter-destination="$LOGS/e2e-multisite.results" tests/e2e/multisite.test.mjs tests/e2e/settings-multisite.test.mjs tests/e2e/sessions-screen.test.mjs; rc=$?
+      --test-reporter=./tests/fixtures/count-reporter.mjs --test-reporter-destination="$LOGS/e2e-multisite.results" tests/e2e/multisite.test.mjs tests/e2e/settings-multisite.test.mjs tests/e2e/sessions-screen.test.mjs \
+      tests/e2e/engine-panel.test.mjs; rc=$?
     stage_result "multisite (WordPress $wp)" "$((SECONDS - t))" "$rc" "$LOGS/e2e-multisite.results"
   else
     cat "$LOGS/up-multisite.log"; broken "WordPress $wp network (multisite)" "tests/env/up.sh failed"
