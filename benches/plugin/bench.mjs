@@ -23,6 +23,23 @@ async function timed(path, { method = 'GET', body, cookie, bench }) {
 
 const stats = (xs) => { const s = [...xs].sort((a, b) => a - b); const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))]; return { median: q(0.5), p90: q(0.9) }; };
 
+// How far a ratio of medians can move by chance: 95 % interval over 1 000 resamplings of whole rounds (each
+// round's cases stay together, so drift between rounds stays paired). A deterministic generator keeps the
+// interval the same for the same timings.
+function ratioInterval(on, off) {
+  let seed = 12345;
+  const random = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 2 ** 32; };
+  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+  const ratios = [];
+  for (let b = 0; b < 1000; b++) {
+    const a = [], o = [];
+    for (let k = 0; k < on.length; k++) { const i = Math.floor(random() * on.length); a.push(on[i]); o.push(off[i]); }
+    ratios.push(median(a) / median(o));
+  }
+  ratios.sort((x, y) => x - y);
+  return [ratios[25], ratios[974]];
+}
+
 // Users, and the settings a site owner would have: a limit, so every login asks the engine.
 const users = [];
 for (let i = 0; i < USERS; i++) users.push({ login: `bench-${i}`, password: `bench-${i}-pass-123` });
@@ -57,9 +74,14 @@ for (let i = 0; i < N + warm; i++) {
 wp(site, 'reset');
 
 const lines = [`Session Warden plugin overhead — ${new Date().toISOString()}, WordPress ${site.wp_version}, ${N} requests per case, interleaved`, 'measure                      off ms (med/p90)     daemon ms (med/p90)  ratio   one-shot ms (med/p90)  ratio'];
+const intervals = [];
 for (const what of ['login', 'page']) {
   const s = Object.fromEntries(CASES.map((c) => [c, stats(times[what][c])]));
   const f = (x) => `${x.median.toFixed(2)} / ${x.p90.toFixed(2)}`.padEnd(21);
-  lines.push(`${(what === 'login' ? 'login POST (302)' : 'wp-admin/ (signed in)').padEnd(29)}${f(s.off)}${f(s.daemon)}${(s.daemon.median / s.off.median).toFixed(3).padEnd(8)}${f(s.process)}${(s.process.median / s.off.median).toFixed(3)}`);
+  const label = what === 'login' ? 'login POST (302)' : 'wp-admin/ (signed in)';
+  lines.push(`${label.padEnd(29)}${f(s.off)}${f(s.daemon)}${(s.daemon.median / s.off.median).toFixed(3).padEnd(8)}${f(s.process)}${(s.process.median / s.off.median).toFixed(3)}`);
+  const span = (c) => ratioInterval(times[what][c], times[what].off).map((r) => r.toFixed(3)).join('–');
+  intervals.push(`  ${label}: daemon ${span('daemon')}, one-shot ${span('process')}`);
 }
+lines.push('95 % intervals of the ratios (paired resampling of rounds):', ...intervals);
 console.log(lines.join('\n'));
