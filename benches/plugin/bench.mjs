@@ -29,12 +29,11 @@ const stats = (xs) => { const s = [...xs].sort((a, b) => a - b); const q = (p) =
 function ratioInterval(on, off) {
   let seed = 12345;
   const random = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 2 ** 32; };
-  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
   const ratios = [];
   for (let b = 0; b < 1000; b++) {
     const a = [], o = [];
     for (let k = 0; k < on.length; k++) { const i = Math.floor(random() * on.length); a.push(on[i]); o.push(off[i]); }
-    ratios.push(median(a) / median(o));
+    ratios.push(stats(a).median / stats(o).median);
   }
   ratios.sort((x, y) => x - y);
   return [ratios[25], ratios[974]];

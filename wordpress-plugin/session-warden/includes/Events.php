@@ -182,8 +182,9 @@ final class Events {
 	 * wpdb::insert() first asks the server for the table's column charsets (`SHOW FULL COLUMNS`, once per
 	 * request and table), which cost more than the insert itself on a sign-in (~0.28 ms of ~0.37 ms). A row
 	 * that is plain ASCII cannot hold text its columns' charset would refuse, and clean() has already cut
-	 * every field to its column, so that row goes in as one statement, its values escaped by hand. A row with other characters
-	 * takes wpdb::insert(), which strips what an older utf8 (3-byte) table cannot store instead of refusing it.
+	 * every field to its column, so that row goes in as one statement, its values escaped by hand. A row
+	 * with other characters takes wpdb::insert(), which strips what an older utf8 (3-byte) table cannot
+	 * store instead of refusing it.
 	 *
 	 * @param array $row Row from clean().
 	 * @return int|false Rows inserted, or false.

@@ -186,7 +186,7 @@ final class User_Lock {
 		// GET_LOCK: 1 = acquired, 0 = timed out, NULL = error (e.g. killed). MariaDB takes fractional seconds.
 		// Written out rather than prepared: wpdb::prepare() parses its format with several regular
 		// expressions, which costs more PHP than the rest of the query, on every sign-in.
-		$result = $wpdb->get_var( "SELECT GET_LOCK('" . esc_sql( $name ) . "', " . sprintf( '%.3F', $timeout ) . ')' ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- escaped above; the timeout is a formatted float.
+		$result = $wpdb->get_var( "SELECT GET_LOCK('" . esc_sql( $name ) . "', " . sprintf( '%F', $timeout ) . ')' ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- escaped above; the timeout is a formatted float.
 		if ( '1' === (string) $result ) {
 			return true;
 		}
