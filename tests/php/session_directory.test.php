@@ -554,3 +554,70 @@ sw_test(
 		sw_assert( ! user_can( sw_fixture_user( 'swdir_cap_editor', 'editor' ), Session_Directory::CAP ), 'an editor cannot' );
 	}
 );
+
+sw_test(
+	'index: the person row comes with a user\'s first listed session, is not rewritten by a later sign-in or by rewrites of listed sessions, comes back with a row the index had lost, and follows a profile change',
+	function () {
+		global $wpdb;
+		$people = Session_Index::users_table();
+		$person = static function ( int $user_id ) use ( $wpdb, $people ): ?array {
+			return $wpdb->get_row( $wpdb->prepare( "SELECT user_login, display_name FROM {$people} WHERE user_id = %d", $user_id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		};
+		$user = sw_dir_user( 'swdir_person' );
+		try {
+			sw_dir_person_checks( $user, $person );
+		} finally {
+			WP_Session_Tokens::get_instance( $user->ID )->destroy_all();
+			Session_Index::sync_users( array( $user->ID ) );
+		}
+	}
+);
+
+/**
+ * The checks of the person-row test.
+ *
+ * @param WP_User  $user   Fixture user without sessions.
+ * @param callable $person Reads the user's person row.
+ */
+function sw_dir_person_checks( WP_User $user, callable $person ): void {
+	global $wpdb;
+	$people = Session_Index::users_table();
+	sw_assert_same( null, $person( $user->ID ), 'no session, no person row' );
+	[ , $first ] = sw_dir_session( $user );
+	sw_assert_same( 'swdir_person', $person( $user->ID )['user_login'] ?? null, 'written with the first session' );
+
+	// A later sign-in and rewrites of listed sessions leave the person row alone: a changed copy shows they
+	// did not write it. The sign-in's index write is what its set_logged_in_cookie action runs.
+	$wpdb->update( $people, array( 'display_name' => 'untouched' ), array( 'user_id' => $user->ID ) );
+	$token  = WP_Session_Tokens::get_instance( $user->ID )->create( time() + DAY_IN_SECONDS );
+	$store  = new Session_Store();
+	$second = $store->verifier_for_token( $token );
+	Session_Index::logged_in( '', 0, 0, $user->ID, 'logged_in', $token );
+	$record = $store->get( $user->ID, $first );
+	$record[ Session_Record::KEY ]['last_activity'] = time() + 5;
+	$store->update( $user->ID, $first, $record );
+	sw_assert_same( 2, count( sw_dir_rows( $user->ID ) ), 'both sessions listed' );
+	sw_assert_same( 'untouched', $person( $user->ID )['display_name'] ?? null, 'person row not rewritten' );
+
+	// An index that lost a session's row and the person row (a failed write): rewriting the session puts both back.
+	$wpdb->delete( Session_Index::table(), array( 'user_id' => $user->ID ), array( '%d' ) );
+	$wpdb->delete( $people, array( 'user_id' => $user->ID ), array( '%d' ) );
+	$record[ Session_Record::KEY ]['last_activity'] = time() + 10;
+	$store->update( $user->ID, $first, $record );
+	sw_assert_same( array( Session_Id::hash( $user->ID, $first ) ), array_column( sw_dir_rows( $user->ID ), 'sid' ), 'the rewritten session is listed again' );
+	sw_assert_same( 'swdir_person', $person( $user->ID )['user_login'] ?? null, 'and its person row' );
+
+	// A profile change reaches the person row, and a search by the new name finds both sessions.
+	wp_update_user(
+		array(
+			'ID'           => $user->ID,
+			'display_name' => 'Swdir Person Renamed',
+		)
+	);
+	sw_assert_same( 'Swdir Person Renamed', $person( $user->ID )['display_name'] ?? null, 'display name followed' );
+	$found = sw_dir_ids( Session_Directory::query( array( 'search' => 'Swdir Person Renamed' ) ) );
+	sort( $found );
+	$expected = array( Session_Id::make( $user->ID, $first ), Session_Id::make( $user->ID, $second ) );
+	sort( $expected );
+	sw_assert_same( $expected, $found, 'found by the new name' );
+}

@@ -401,12 +401,14 @@ CREATE TABLE {$users} (
 	 * @param string   $table Table.
 	 * @param array[]  $rows  Rows with the same columns; int values are written as numbers, the rest as strings.
 	 * @param string[] $keys  The unique key's columns (not rewritten on a duplicate).
+	 * @return int Rows affected as MariaDB counts them: 1 for each inserted row, 2 for each changed one.
 	 */
-	private static function upsert( string $table, array $rows, array $keys ): void {
+	private static function upsert( string $table, array $rows, array $keys ): int {
 		global $wpdb;
 		if ( ! $rows ) {
-			return;
+			return 0;
 		}
+		$affected = 0;
 		$columns = array_keys( $rows[0] );
 		$update  = implode( ', ', array_map( static fn ( string $c ): string => "{$c} = VALUES({$c})", array_diff( $columns, $keys ) ) );
 		foreach ( array_chunk( $rows, 500 ) as $chunk ) {
@@ -421,9 +423,10 @@ CREATE TABLE {$users} (
 			}
 			$suppress = $wpdb->suppress_errors( true );
 			// phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared,WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- every value is escaped above.
-			$wpdb->query( "INSERT INTO {$table} (" . implode( ',', $columns ) . ') VALUES ' . implode( ',', $values ) . " ON DUPLICATE KEY UPDATE {$update}" );
+			$affected += (int) $wpdb->query( "INSERT INTO {$table} (" . implode( ',', $columns ) . ') VALUES ' . implode( ',', $values ) . " ON DUPLICATE KEY UPDATE {$update}" );
 			$wpdb->suppress_errors( $suppress );
 		}
+		return $affected;
 	}
 
 	/**
@@ -477,12 +480,28 @@ CREATE TABLE {$users} (
 	 * @param array  $record   Record as written.
 	 */
 	public static function written( $user_id, $verifier, $record ): void {
-		if ( ! is_array( $record ) || ! self::maybe_upgrade() ) {
+		if ( is_array( $record ) ) {
+			self::write_one( (int) $user_id, (string) $verifier, $record, false );
+		}
+	}
+
+	/**
+	 * Writes one session's row, or removes it when the session is no longer live. The person row goes with a
+	 * session row the index did not hold yet, unless the owner's other live sessions are listed ($listed): it
+	 * was written with theirs, and user_changed() keeps it current, so rewriting it with every sign-in and
+	 * every activity update would cost each of them a statement for nothing.
+	 *
+	 * @param int    $user_id  Owner.
+	 * @param string $verifier Session.
+	 * @param array  $record   Stored record.
+	 * @param bool   $listed   Whether the owner has other live sessions, which the index lists already.
+	 */
+	private static function write_one( int $user_id, string $verifier, array $record, bool $listed ): void {
+		if ( ! self::maybe_upgrade() ) {
 			return;
 		}
-		$user_id = (int) $user_id;
 		if ( ! self::is_live( $record, time(), Settings::epoch() ) ) {
-			self::delete_sids( $user_id, array( Session_Id::hash( $user_id, (string) $verifier ) ) );
+			self::delete_sids( $user_id, array( Session_Id::hash( $user_id, $verifier ) ) );
 			return;
 		}
 		// The users-table row (cached) is all the person row needs; a WP_User would also build capabilities.
@@ -490,8 +509,10 @@ CREATE TABLE {$users} (
 		if ( ! is_object( $user ) ) {
 			return;
 		}
-		self::upsert( self::table(), array( self::row( $user_id, (string) $verifier, $record, self::roles( $user_id ) ) ), array( 'user_id', 'sid' ) );
-		self::upsert( self::users_table(), array( self::user_row( $user ) ), array( 'user_id' ) );
+		$inserted = 1 === self::upsert( self::table(), array( self::row( $user_id, $verifier, $record, self::roles( $user_id ) ) ), array( 'user_id', 'sid' ) );
+		if ( $inserted && ! $listed ) {
+			self::upsert( self::users_table(), array( self::user_row( $user ) ), array( 'user_id' ) );
+		}
 	}
 
 	/**
@@ -511,7 +532,8 @@ CREATE TABLE {$users} (
 
 	/**
 	 * `set_logged_in_cookie`: a sign-in (or re-issued cookie) stored a new session. Only that session's
-	 * row is written (two statements, on the sign-in's own time): sessions the sign-in ended reached the
+	 * row is written (one statement on the sign-in's own time, two for the user's only live session, whose
+	 * person row may be missing; see write_one()): sessions the sign-in ended reached the
 	 * index through `destroyed()`, and the expired ones core dropped are left out of every query and
 	 * removed by the next page check or rebuild. Without the token the whole user is synced instead.
 	 *
@@ -530,12 +552,21 @@ CREATE TABLE {$users} (
 		try {
 			$store    = new Session_Store();
 			$verifier = '' !== (string) $token ? $store->verifier_for_token( (string) $token ) : '';
-			$record   = '' !== $verifier ? $store->get( $user_id, $verifier ) : null;
-			if ( null === $record ) {
+			$sessions = '' !== $verifier ? $store->all( $user_id ) : array();
+			if ( ! isset( $sessions[ $verifier ] ) ) {
 				self::sync_users( array( $user_id ) );
 				return;
 			}
-			self::written( $user_id, $verifier, $record );
+			$now    = time();
+			$epoch  = Settings::epoch();
+			$listed = false;
+			foreach ( $sessions as $other => $record ) {
+				if ( $other !== $verifier && self::is_live( $record, $now, $epoch ) ) {
+					$listed = true;
+					break;
+				}
+			}
+			self::write_one( $user_id, $verifier, $sessions[ $verifier ], $listed );
 			// creating() asked for a sync of this user at shutdown; the row it was for is written.
 			unset( self::$dirty[ $user_id ] );
 		} catch ( \Throwable $e ) {
