@@ -409,8 +409,8 @@ CREATE TABLE {$users} (
 			return 0;
 		}
 		$affected = 0;
-		$columns = array_keys( $rows[0] );
-		$update  = implode( ', ', array_map( static fn ( string $c ): string => "{$c} = VALUES({$c})", array_diff( $columns, $keys ) ) );
+		$columns  = array_keys( $rows[0] );
+		$update   = implode( ', ', array_map( static fn ( string $c ): string => "{$c} = VALUES({$c})", array_diff( $columns, $keys ) ) );
 		foreach ( array_chunk( $rows, 500 ) as $chunk ) {
 			$values = array();
 			foreach ( $chunk as $row ) {
